@@ -1,0 +1,84 @@
+"""The embedded default model, run in-process by llama-cpp-python: Gemma 3 270M by default,
+or any GGUF file given as ``local:PATH``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from vulnbench.errors import MissingDependencyError, ModelError
+from vulnbench.models.base import BackendOptions, ModelBackend, chat_as_completion, chat_messages
+from vulnbench.models.weights import embedded_model_path
+from vulnbench.records import Completion, GenerationConfig, Prompt
+
+
+def load_llama(path: Path, n_ctx: int, n_threads: int | None) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        raise MissingDependencyError("the local backend", "llama-cpp-python", "local") from None
+    threads = n_threads or len(os.sched_getaffinity(0))
+    return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False, seed=0)
+
+
+class LocalBackend(ModelBackend):
+    backend = "local"
+
+    def __init__(self, name: str, options: BackendOptions) -> None:
+        super().__init__(name, options)
+        self.path = Path(name) if name else embedded_model_path()
+        if not self.path.is_file():
+            raise ModelError(f"no GGUF model file at {self.path}")
+        self.llm = load_llama(self.path, options.n_ctx, options.n_threads)
+        self._lock = threading.Lock()  # one llama context: calls are serialized
+        template = self.llm.metadata.get("tokenizer.chat_template")
+        self._chat_template = bool(template) and options.extra.get("chat", "") != "false"
+
+    @property
+    def id(self) -> str:
+        return f"local:{self.path.name}" if self.name else "local"
+
+    @property
+    def chat_template(self) -> bool:
+        return self._chat_template
+
+    @property
+    def max_concurrency(self) -> int:
+        return 1
+
+    def params(self) -> dict[str, str]:
+        return {"model_file": self.path.name, "n_ctx": str(self.options.n_ctx),
+                "engine": "llama-cpp-python"}
+
+    def _generate(self, prompt: Prompt, config: GenerationConfig, seed: int) -> Completion:
+        rendering = self.rendering(prompt)
+        kwargs: dict[str, Any] = {"max_tokens": config.max_tokens, "temperature":
+                                  config.temperature, "top_p": config.top_p, "seed": seed}
+        with self._lock:
+            if rendering == "chat":
+                resp = self.llm.create_chat_completion(
+                    messages=chat_messages(prompt), stop=config.stop or None, **kwargs)
+                choice = resp["choices"][0]
+                text = choice["message"]["content"] or ""
+            else:
+                text_prompt, extra_stop = prompt.text, []
+                if rendering == "chat-as-completion":
+                    text_prompt, extra_stop = chat_as_completion(prompt)
+                resp = self.llm.create_completion(
+                    prompt=text_prompt, stop=(config.stop + extra_stop) or None, **kwargs)
+                choice = resp["choices"][0]
+                text = choice["text"]
+        usage = resp.get("usage") or {}
+        return Completion(
+            text=text, finish_reason=choice.get("finish_reason"), rendering=rendering,
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=usage.get("completion_tokens"),
+        )
+
+    async def complete(
+        self, prompt: Prompt, config: GenerationConfig, sample_index: int
+    ) -> Completion:
+        return await asyncio.to_thread(self._generate, prompt, config, config.seed + sample_index)

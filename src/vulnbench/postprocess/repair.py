@@ -1,0 +1,71 @@
+"""SALLM's rule-based repair (section III-B), applied in order:
+
+- R1 code block extraction: keep only the first block delimited by three backticks;
+- R2 prompt addition: prepend the original prompt when the output does not contain it;
+- R3 extra code removal: in the part the model added after the prompt, cut everything from the
+  first ``\\ndef``, ``\\nif``, ``\\n@app``, ``\\n'''`` or ``\\nclass`` (pattern included).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+R3_PATTERNS = ("\ndef", "\nif", "\n@app", "\n'''", "\nclass")
+_FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:```|\Z)", re.DOTALL)
+
+
+@dataclass
+class RepairResult:
+    code: str
+    rules: list[str] = field(default_factory=list)
+    extracted: bool = True
+
+
+def extract_code_block(text: str) -> str | None:
+    """R1: the content of the first fenced block, or None when the text has no fence.
+    An unterminated final fence (output cut by max_tokens) still counts as a block."""
+    match = _FENCE.search(text)
+    return match.group(1) if match else None
+
+
+def cut_extra_code(completion: str) -> str:
+    """R3 on the generated part only: cut at the earliest stop pattern."""
+    cuts = [i for i in (completion.find(p) for p in R3_PATTERNS) if i >= 0]
+    return completion[: min(cuts)] if cuts else completion
+
+
+def _contains_prompt(code: str, prompt: str) -> bool:
+    return prompt.strip() in code
+
+
+def repair(raw: str, prompt_prefix: str, *, language: str = "python",
+           rules: tuple[str, ...] = ("R1", "R2", "R3")) -> RepairResult:
+    """Apply the enabled rules to ``raw`` for a prompt whose code part is ``prompt_prefix``
+    (empty for text prompts, where R2 and R3 have no prompt to anchor on)."""
+    fired: list[str] = []
+    code = raw
+    if "R1" in rules:
+        block = extract_code_block(raw)
+        if block is not None:
+            code = block
+            fired.append("R1")
+        elif "```" in raw:
+            code = raw[: raw.find("```")]  # a lone closing fence after completed code
+    if not code.strip() and not prompt_prefix.strip():
+        return RepairResult(code="", rules=fired, extracted=False)
+    if not prompt_prefix.strip():
+        return RepairResult(code=code, rules=fired)
+    head, completion = "", code
+    if _contains_prompt(code, prompt_prefix):
+        at = code.find(prompt_prefix.strip()) + len(prompt_prefix.strip())
+        head, completion = code[:at], code[at:]
+    elif "R2" in rules:
+        head = prompt_prefix
+        fired.append("R2")
+    if "R3" in rules and language == "python":
+        cut = cut_extra_code(completion)
+        if cut != completion:
+            fired.append("R3")
+            completion = cut
+    return RepairResult(code=head + completion, rules=fired)

@@ -1,0 +1,192 @@
+"""Typed records that cross phase boundaries (dataset -> prompts -> generations -> samples ->
+assessments -> verdicts). They are what the run store persists and the reports read."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Language = Literal["python", "c"]
+PromptKind = Literal["completion", "chat"]
+Rendering = Literal["completion", "chat", "chat-as-completion"]
+SampleStatus = Literal["ok", "extract_failed", "syntax_error", "duplicate"]
+Severity = Literal["low", "medium", "high"]
+TestStatus = Literal["passed", "failed", "error", "timeout", "not_run"]
+AssessmentStatus = Literal["assessed", "not_assessed", "timeout", "sandbox_error"]
+
+_CWE_RE = re.compile(r"^(?:CWE)?[-_ ]?0*(\d+)$", re.IGNORECASE)
+
+
+def normalize_cwe(value: str | int) -> str:
+    """``"cwe089"``, ``"CWE-89"``, ``89`` -> ``"CWE-89"``."""
+    match = _CWE_RE.match(str(value).strip())
+    if not match:
+        raise ValueError(f"not a CWE id: {value!r} (expected e.g. 'CWE-89')")
+    return f"CWE-{int(match.group(1))}"
+
+
+def stable_hash(obj: object) -> str:
+    """sha256 of the canonical JSON of ``obj`` (dict keys sorted)."""
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str).encode()
+    return hashlib.sha256(blob).hexdigest()
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Task(Record):
+    """One security-sensitive coding task (DESIGN.md, "The built-in benchmark")."""
+
+    id: str = Field(min_length=1)
+    cwe: list[str] = Field(min_length=1)
+    language: Language = "python"
+    entry_point: str | None = None
+    code_prompt: str = Field(min_length=1)
+    text_prompt: str = ""
+    cwe_aware_prompt: str = ""
+    insecure_reference: str = ""
+    secure_reference: str = ""
+    explanation: str = ""
+    functional_test: str = ""
+    security_test: str = ""
+    runtime: list[str] = Field(default_factory=list)
+    source: str = ""
+
+    @field_validator("cwe", mode="before")
+    @classmethod
+    def _norm_cwe(cls, value: object) -> list[str]:
+        items = [value] if isinstance(value, str | int) else list(value)  # type: ignore[call-overload]
+        return [normalize_cwe(v) for v in items]
+
+
+class Prompt(Record):
+    """What a backend is asked: a completion prefix or a chat instruction."""
+
+    task_id: str
+    style: str
+    kind: PromptKind
+    text: str
+    system: str | None = None
+    prefix: str = ""  # code the completion continues; used by repair rules R2/R3
+
+    @property
+    def hash(self) -> str:
+        return stable_hash(self.model_dump())
+
+
+class GenerationConfig(Record):
+    n: int = Field(default=1, ge=1)
+    temperature: float = Field(default=0.0, ge=0.0, le=2.0)
+    top_p: float = Field(default=0.95, gt=0.0, le=1.0)
+    max_tokens: int = Field(default=256, ge=1)
+    stop: list[str] = Field(default_factory=list)
+    seed: int = 0
+
+
+class Completion(Record):
+    """One raw model output."""
+
+    text: str
+    finish_reason: str | None = None
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    rendering: Rendering = "completion"
+
+
+class Generation(Record):
+    """A stored completion for one (condition, task, sample index)."""
+
+    key: str
+    condition: str
+    model: str
+    temperature: float
+    task_id: str
+    sample_index: int
+    prompt_hash: str
+    completion: Completion
+    seconds: float
+
+
+class Sample(Record):
+    """A generated program after repair and de-duplication; raw text is kept beside it."""
+
+    key: str
+    condition: str
+    task_id: str
+    sample_index: int
+    raw: str
+    code: str
+    status: SampleStatus
+    repairs: list[str] = Field(default_factory=list)
+    compiles_raw: bool = False
+    compiles_repaired: bool = False
+    duplicate_of: int | None = None
+    duplicate_kind: Literal["exact", "fuzzy"] | None = None
+    error: str = ""
+
+
+class Finding(Record):
+    tool: str
+    rule_id: str
+    cwe: list[str] = Field(default_factory=list)
+    line: int | None = None
+    severity: Severity = "medium"
+    confidence: Severity = "medium"
+    message: str = ""
+
+
+class TestOutcome(Record):
+    suite: Literal["functional", "security"]
+    name: str
+    status: TestStatus
+    detail: str = ""
+
+
+class Verdict(Record):
+    """Per-sample verdict with the evidence that produced it (DESIGN.md semantics)."""
+
+    key: str
+    status: AssessmentStatus
+    functional: bool | None = None
+    static_vulnerable: bool | None = None
+    test_vulnerable: bool | None = None
+    vulnerable: bool | None = None
+    secure: bool | None = None
+    evidence: list[str] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    tests: list[TestOutcome] = Field(default_factory=list)
+
+
+class ModelSpec(Record):
+    id: str
+    backend: str
+    name: str
+    params: dict[str, str] = Field(default_factory=dict)
+    chat_template: bool = False
+    text_rendering: Rendering = "chat"
+
+
+class RunSpec(Record):
+    """Everything needed to say what a run measured and to reproduce it."""
+
+    vulnbench_version: str
+    git_revision: str
+    dataset: str
+    dataset_hash: str
+    task_count: int
+    models: list[ModelSpec]
+    temperatures: list[float]
+    style: str
+    generation: GenerationConfig
+    seed: int
+    policy: Literal["target", "any"]
+    dedup: Literal["none", "exact", "fuzzy"]
+    analyzers: list[str]
+    tools: dict[str, str] = Field(default_factory=dict)
+    sandbox: str = ""
+    limit: int | None = None

