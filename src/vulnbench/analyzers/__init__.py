@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from vulnbench.analyzers.base import Analyzer, AnalysisInput, AnalysisResult
+from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
 from vulnbench.registry import Registry
 
 AnalyzerFactory = Callable[[], Analyzer]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
+from vulnbench.cwe import refine_cwes
 from vulnbench.errors import MissingDependencyError
 from vulnbench.records import Finding, Severity, normalize_cwe
 
@@ -32,7 +33,8 @@ def _finding(issue: dict[str, Any]) -> Finding:
     cwe_id = (issue.get("issue_cwe") or {}).get("id")
     return Finding(
         tool="bandit", rule_id=str(issue.get("test_id", "?")),
-        cwe=[normalize_cwe(cwe_id)] if cwe_id else [],
+        cwe=refine_cwes("bandit", str(issue.get("test_id", "?")),
+                        [normalize_cwe(cwe_id)] if cwe_id else []),
         line=issue.get("line_number"),
         severity=_LEVEL.get(str(issue.get("issue_severity")).upper(), "medium"),
         confidence=_LEVEL.get(str(issue.get("issue_confidence")).upper(), "medium"),
@@ -50,25 +52,36 @@ class BanditAnalyzer(Analyzer):
         _bandit_version()
         results = {item.id: AnalysisResult(item.id) for item in batch}
         python = [item for item in batch if item.language == "python"]
+        for item in batch:
+            if item.language != "python":
+                results[item.id].error = f"bandit does not analyze {item.language} programs"
         if not python:
-            return list(results.values())
+            return [results[item.id] for item in batch]
         with tempfile.TemporaryDirectory(prefix="vb-bandit-") as tmp:
             names: dict[str, str] = {}
             for i, item in enumerate(python):
                 name = f"s{i}.py"
                 Path(tmp, name).write_text(item.code, encoding="utf-8", errors="replace")
                 names[name] = item.id
-            proc = subprocess.run(
-                [sys.executable, "-m", "bandit", "-f", "json", "-q", "-r", tmp],
-                capture_output=True, text=True, errors="replace", check=False, timeout=3600,
-            )
+            # --ignore-nosec: a "# nosec" comment written by the model must not hide an issue
             try:
+                proc = subprocess.run(
+                    [sys.executable, "-m", "bandit", "-f", "json", "-q", "--ignore-nosec",
+                     "-r", tmp],
+                    capture_output=True, text=True, errors="replace", check=False,
+                    timeout=3600, cwd=tmp,
+                )
                 report = json.loads(proc.stdout)
-            except json.JSONDecodeError:
-                err = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+                if not isinstance(report, dict):
+                    raise ValueError("bandit report is not a JSON object")
+            except (subprocess.TimeoutExpired, ValueError) as exc:
+                if isinstance(exc, subprocess.TimeoutExpired):
+                    err = "timed out"
+                else:
+                    err = (proc.stderr.strip().splitlines() or ["no output"])[-1]
                 for item in python:
                     results[item.id].error = f"bandit failed: {err[:300]}"
-                return list(results.values())
+                return [results[item.id] for item in batch]
             for issue in report.get("results", []):
                 sample_id = names.get(Path(issue.get("filename", "")).name)
                 if sample_id is not None:
@@ -77,4 +90,4 @@ class BanditAnalyzer(Analyzer):
                 sample_id = names.get(Path(err_entry.get("filename", "")).name)
                 if sample_id is not None:
                     results[sample_id].error = str(err_entry.get("reason", "error"))[:300]
-        return list(results.values())
+        return [results[item.id] for item in batch]

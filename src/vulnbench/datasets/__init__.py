@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from vulnbench.datasets.loader import Dataset, load_task_file, load_task_files
 from vulnbench.errors import DatasetError
-from vulnbench.registry import Registry
 from vulnbench.records import Task
-from collections.abc import Callable
+from vulnbench.registry import Registry
 
 DatasetLoader = Callable[[], list[Task]]
 datasets: Registry[DatasetLoader] = Registry("dataset")

@@ -40,7 +40,9 @@ def _describe(err: ValidationError) -> str:
 
 def _task(data: Any, where: str, source: str) -> Task:
     if not isinstance(data, dict):
-        raise DatasetError(f"{where}: expected an object with task fields, got {type(data).__name__}")
+        raise DatasetError(
+            f"{where}: expected an object with task fields, got {type(data).__name__}"
+        )
     data = {"source": source, **data}
     try:
         return Task.model_validate(data)
@@ -50,35 +52,41 @@ def _task(data: Any, where: str, source: str) -> Task:
 
 
 def _records(path: Path) -> Iterator[tuple[str, Any]]:
+    if path.suffix not in {".toml", ".json", ".jsonl"}:
+        raise DatasetError(f"{path}: unsupported task file type (use .toml, .json or .jsonl)")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a byte-order mark
     except UnicodeDecodeError as err:
         raise DatasetError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
     except OSError as err:
         raise DatasetError(f"{path}: cannot read ({err.strerror})") from None
+    if not text.strip():
+        raise DatasetError(f"{path}: empty file, no tasks in it")
     if path.suffix == ".toml":
         try:
             yield str(path), tomllib.loads(text)
         except tomllib.TOMLDecodeError as err:
             raise DatasetError(f"{path}: invalid TOML: {err}") from None
     elif path.suffix == ".jsonl":
-        for lineno, line in enumerate(text.splitlines(), 1):
+        # split on "\n" only: str.splitlines() also breaks at U+2028 and friends, which JSON
+        # allows raw inside strings
+        for lineno, line in enumerate(text.split("\n"), 1):
             if not line.strip():
                 continue
             try:
                 yield f"{path}:{lineno}", json.loads(line)
             except json.JSONDecodeError as err:
                 raise DatasetError(f"{path}:{lineno}: invalid JSON: {err.msg}") from None
-    elif path.suffix == ".json":
+    else:  # .json
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
             raise DatasetError(f"{path}:{err.lineno}: invalid JSON: {err.msg}") from None
         items = data if isinstance(data, list) else [data]
+        if not items:
+            raise DatasetError(f"{path}: the JSON array holds no tasks")
         for i, item in enumerate(items):
             yield f"{path}[{i}]", item
-    else:
-        raise DatasetError(f"{path}: unsupported task file type (use .toml, .json or .jsonl)")
 
 
 def load_task_file(path: Path, source: str) -> list[Task]:
@@ -92,7 +100,8 @@ def load_task_files(paths: Iterable[Path], source: str) -> list[Task]:
         for where, data in _records(path):
             task = _task(data, where, source)
             if task.id in seen:
-                raise DatasetError(f"{where}: duplicate task id {task.id!r} (first in {seen[task.id]})")
+                raise DatasetError(f"{where}: field 'id': duplicate task id {task.id!r} "
+                                   f"(first in {seen[task.id]})")
             seen[task.id] = where
             tasks.append(task)
     if not tasks:

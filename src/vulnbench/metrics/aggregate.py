@@ -45,7 +45,7 @@ __all__ = [
 Metric = Literal["pass", "vulnerable", "secure", "func_sec", "sec"]
 METRICS: tuple[Metric, ...] = get_args(Metric)
 # Metrics that only make sense where a functional test exists.
-_NEEDS_TEST: frozenset[str] = frozenset({"pass", "func_sec"})
+_NEEDS_TEST: frozenset[str] = frozenset({"pass", "func_sec", "sec"})
 
 
 @dataclass(frozen=True, slots=True)

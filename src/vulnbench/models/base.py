@@ -67,7 +67,7 @@ class ModelBackend(ABC):
     ) -> Completion:
         """Return one completion for ``prompt``; sample ``i`` uses seed ``config.seed + i``."""
 
-    async def aclose(self) -> None:
+    async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections or weights."""
 
 

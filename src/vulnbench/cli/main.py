@@ -1,0 +1,162 @@
+"""The ``vulnbench`` command line. User errors print one actionable line and exit non-zero,
+never a traceback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from vulnbench.errors import VulnbenchError
+from vulnbench.models.base import BackendOptions
+from vulnbench.report.markdown import HEADLINE, headline_rows
+from vulnbench.report.results import Results, results_schema
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Measure, attack and harden the security of LLM-written code.")
+console = Console(stderr=True)
+
+
+def _floats(text: str, what: str) -> list[float]:
+    try:
+        return [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise VulnbenchError(f"{what} takes comma-separated numbers, got {text!r}") from None
+
+
+def _ints(text: str, what: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise VulnbenchError(f"{what} takes comma-separated integers, got {text!r}") from None
+
+
+def print_headline(results: Results) -> None:
+    table = Table(title="vulnbench headline (95% bootstrap CI)")
+    for name in ("condition", *HEADLINE):
+        table.add_column(name)
+    for row in headline_rows(results):
+        table.add_row(*row)
+    Console(width=max(160, Console().width)).print(table)
+
+
+@app.command()
+def run(
+    out: Annotated[Path, typer.Option(help="run directory; an existing one is resumed")],
+    dataset: Annotated[str, typer.Option(help="dataset name or task file/folder")] = "demo",
+    model: Annotated[list[str], typer.Option(
+        help="BACKEND[:NAME], repeatable or comma-separated (local, openai:NAME, "
+             "litellm:NAME, hf:PATH, replay:FILE)")] = ["local"],  # noqa: B006
+    temperature: Annotated[str, typer.Option(help="one value or a sweep: 0,0.2,0.4")] = "0.2",
+    style: Annotated[str, typer.Option(help="prompt style")] = "code",
+    n: Annotated[int, typer.Option(help="samples per task")] = 5,
+    k: Annotated[str, typer.Option(help="k values for the @k metrics")] = "1,3,5",
+    top_p: Annotated[float, typer.Option()] = 0.95,
+    max_tokens: Annotated[int, typer.Option()] = 256,
+    stop: Annotated[list[str], typer.Option(help="stop sequence (repeatable)")] = [],  # noqa: B006
+    seed: Annotated[int, typer.Option()] = 0,
+    limit: Annotated[int | None, typer.Option(help="only the first N tasks")] = None,
+    task: Annotated[list[str], typer.Option(help="only these task ids")] = [],  # noqa: B006
+    policy: Annotated[str, typer.Option(help="target (task's CWE family) or any")] = "target",
+    dedup: Annotated[str, typer.Option(help="none, exact or fuzzy")] = "none",
+    analyzer: Annotated[list[str], typer.Option(help="static analyzers")] = ["bandit"],  # noqa: B006
+    sandbox: Annotated[str, typer.Option(help="bwrap or subprocess")] = "bwrap",
+    no_tests: Annotated[bool, typer.Option("--no-tests", help="static assessment only")] = False,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")] = None,
+    api_key_env: Annotated[str, typer.Option(help="env var holding the API key")] =
+        "OPENAI_API_KEY",
+    concurrency: Annotated[int, typer.Option(help="parallel API requests")] = 4,
+    timeout: Annotated[float, typer.Option(help="seconds per API request")] = 120.0,
+    max_retries: Annotated[int, typer.Option()] = 5,
+    no_chat: Annotated[bool, typer.Option("--no-chat", help="send text prompts as "
+                                          "completions even if the model has a chat template")]
+        = False,
+    progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+) -> None:
+    """Generate, repair, assess and score; resumes an existing run directory."""
+    from vulnbench.pipeline import RunOptions
+    from vulnbench.pipeline import run as run_pipeline
+
+    if policy not in ("target", "any"):
+        raise VulnbenchError(f"--policy must be 'target' or 'any', got {policy!r}")
+    if dedup not in ("none", "exact", "fuzzy"):
+        raise VulnbenchError(f"--dedup must be none, exact or fuzzy, got {dedup!r}")
+    models = [m.strip() for spec in model for m in spec.split(",") if m.strip()]
+    opts = RunOptions(
+        out=out, dataset=dataset, models=models,
+        temperatures=_floats(temperature, "--temperature"), style=style, n=n,
+        ks=_ints(k, "--k"), top_p=top_p, max_tokens=max_tokens, stop=list(stop), seed=seed,
+        limit=limit, task_ids=list(task), policy=policy,  # type: ignore[arg-type]
+        dedup=dedup,  # type: ignore[arg-type]
+        analyzers=list(analyzer), sandbox=sandbox, run_tests=not no_tests,
+        backend=BackendOptions(base_url=base_url, api_key_env=api_key_env,
+                               concurrency=concurrency, timeout=timeout,
+                               max_retries=max_retries,
+                               extra={"chat": "false"} if no_chat else {}),
+        progress=progress and sys.stderr.isatty(),
+    )
+    results = run_pipeline(opts, echo=lambda msg: console.print(msg))
+    print_headline(results)
+    s = results.stats
+    console.print(f"{s.new_generations} new and {s.reused_generations} reused generations; "
+                  f"results in {out}/results.json, report in {out}/report.md")
+
+
+@app.command()
+def schema(out: Annotated[Path | None, typer.Option(help="write here")] = None) -> None:
+    """Print (or write) the JSON Schema of results.json."""
+    text = results_schema()
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("list")
+def list_plugins(
+    kind: Annotated[str, typer.Argument(help="models, styles, datasets, analyzers, sandboxes")]
+) -> None:
+    """List the registered plugins of one kind."""
+    from vulnbench.analyzers import analyzers
+    from vulnbench.datasets import datasets
+    from vulnbench.models import backends
+    from vulnbench.prompts import styles
+    from vulnbench.registry import Registry
+    from vulnbench.sandbox.backends import sandboxes
+
+    registries: dict[str, Registry[Any]] = {
+        "models": backends, "styles": styles, "datasets": datasets, "analyzers": analyzers,
+        "sandboxes": sandboxes}
+    if kind not in registries:
+        raise VulnbenchError(f"unknown kind {kind!r}; choose one of: {', '.join(registries)}")
+    for name in registries[kind].names():
+        print(name)
+
+
+def main() -> None:
+    logging.basicConfig(level=os.environ.get("VULNBENCH_LOG", "WARNING"),
+                        format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("stevedore").setLevel(logging.CRITICAL)  # bandit's optional formatters
+    try:
+        app(standalone_mode=False)
+    except VulnbenchError as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+        raise SystemExit(err.exit_code) from None
+    except KeyboardInterrupt:
+        console.print("interrupted; run the same command again to resume")
+        raise SystemExit(130) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
+    except Exception as err:  # click usage errors
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err.show()
+            raise SystemExit(err.exit_code) from None
+        raise

@@ -1,0 +1,38 @@
+"""What a run was asked to do (from the CLI or the Python API)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from vulnbench.models.base import BackendOptions
+
+
+@dataclass
+class RunOptions:
+    out: Path
+    dataset: str = "demo"
+    models: list[str] = field(default_factory=lambda: ["local"])
+    temperatures: list[float] = field(default_factory=lambda: [0.2])
+    style: str = "code"
+    n: int = 5
+    top_p: float = 0.95
+    max_tokens: int = 256
+    stop: list[str] = field(default_factory=list)
+    seed: int = 0
+    limit: int | None = None
+    task_ids: list[str] = field(default_factory=list)
+    ks: list[int] = field(default_factory=lambda: [1, 3, 5])
+    policy: Literal["target", "any"] = "target"
+    dedup: Literal["none", "exact", "fuzzy"] = "none"
+    analyzers: list[str] = field(default_factory=lambda: ["bandit"])
+    sandbox: str = "bwrap"
+    run_tests: bool = True
+    backend: BackendOptions = field(default_factory=BackendOptions)
+    progress: bool = True
+    bootstrap_reps: int = 1000
+
+
+def condition_label(model: str, temperature: float) -> str:
+    return f"{model}@T{temperature:g}"

@@ -1,0 +1,175 @@
+"""Orchestrates one run over models x temperatures, resumable from the run directory."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+import vulnbench
+from vulnbench.analyzers import create_analyzer
+from vulnbench.datasets import Dataset, load_dataset
+from vulnbench.errors import DatasetError, VulnbenchError
+from vulnbench.models import backends, create_model, parse_model
+from vulnbench.models.base import ModelBackend
+from vulnbench.pipeline.assess import AssessContext, assess
+from vulnbench.pipeline.generate import WorkItem, generate, plan
+from vulnbench.pipeline.options import RunOptions, condition_label
+from vulnbench.pipeline.process import process_task
+from vulnbench.pipeline.score import score_condition
+from vulnbench.prompts import PromptContext, build_prompt, styles
+from vulnbench.records import GenerationConfig, ModelSpec, RunSpec, Sample
+from vulnbench.report.markdown import temperature_tables, write_outputs
+from vulnbench.report.results import Results, Stats
+from vulnbench.sandbox.backends import create_sandbox
+from vulnbench.sandbox.base import Sandbox
+from vulnbench.store import RunStore
+
+
+def git_revision() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, cwd=Path(vulnbench.__file__).parent, timeout=10,
+                             check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return out.stdout.strip() or "unknown"
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Progress]:
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), disable=not enabled, transient=False)
+    with progress:
+        yield progress
+
+
+def _select(dataset: Dataset, opts: RunOptions) -> Dataset:
+    tasks = dataset.tasks
+    if opts.task_ids:
+        wanted = set(opts.task_ids)
+        missing = wanted - {t.id for t in tasks}
+        if missing:
+            raise DatasetError(f"dataset {dataset.name!r} has no task(s): {sorted(missing)}")
+        tasks = [t for t in tasks if t.id in wanted]
+    return Dataset(dataset.name, tasks).limit(opts.limit)
+
+
+def _validate(opts: RunOptions) -> None:
+    """Fail on bad names before any work starts."""
+    for spec in opts.models:
+        backends.get(parse_model(spec)[0])
+    styles.get(opts.style)
+    if opts.n < 1 or any(k < 1 for k in opts.ks):
+        raise VulnbenchError("--n and every k must be at least 1")
+
+
+def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
+    started = time.perf_counter()
+    _validate(opts)
+    full = load_dataset(opts.dataset)
+    dataset = _select(full, opts)
+    tasks = {t.id: t for t in dataset.tasks}
+    ctx = PromptContext(tasks=full.tasks)
+    prompts = [build_prompt(opts.style, t, ctx) for t in dataset.tasks]
+    analyzers = [create_analyzer(name) for name in opts.analyzers]
+    sandbox: Sandbox | None = create_sandbox(opts.sandbox) if opts.run_tests else None
+
+    store = RunStore(opts.out / "run.sqlite")
+    loaded: dict[str, ModelBackend] = {}
+
+    def model_for(spec: str) -> Callable[[], ModelBackend]:
+        def get() -> ModelBackend:
+            if spec not in loaded:
+                echo(f"loading model {spec} ...")
+                loaded[spec] = create_model(spec, opts.backend)
+                store.set_meta(f"model:{spec}", loaded[spec].spec().model_dump_json())
+            return loaded[spec]
+        return get
+
+    conditions: list[tuple[str, str, float, GenerationConfig, list[WorkItem]]] = []
+    for spec in opts.models:
+        for temperature in opts.temperatures:
+            config = GenerationConfig(n=opts.n, temperature=temperature, top_p=opts.top_p,
+                                      max_tokens=opts.max_tokens, stop=opts.stop,
+                                      seed=opts.seed)
+            items = plan(spec, opts.backend.base_url, prompts, config)
+            conditions.append((condition_label(spec, temperature), spec, temperature, config,
+                               items))
+
+    total = sum(len(c[4]) for c in conditions)
+    new = 0
+    assessed = 0
+    all_samples: list[list[Sample]] = []
+    try:
+        with _progress(opts.progress) as progress:
+            gen_bar = progress.add_task("generate", total=total)
+            done_before = store.generation_keys()
+            progress.update(gen_bar, completed=sum(
+                1 for c in conditions for it in c[4] if it.key in done_before))
+            for label, spec, _, config, items in conditions:
+                new += asyncio.run(generate(store, items, label, spec, config, model_for(spec),
+                                            lambda: progress.advance(gen_bar)))
+            for label, _, _, _, items in conditions:
+                by_task: dict[str, list[WorkItem]] = {}
+                for it in items:
+                    by_task.setdefault(it.task_id, []).append(it)
+                all_samples.append([s for tid, its in by_task.items()
+                                    for s in process_task(store, tasks[tid], its, label,
+                                                          opts.dedup)])
+            actx = AssessContext(store, tasks, analyzers, sandbox, opts.policy)
+            ok = [s for group in all_samples for s in group if s.status == "ok"]
+            bar = progress.add_task("assess", total=len(ok))
+            assessed = assess(actx, ok, lambda: progress.advance(bar))
+            progress.update(bar, completed=len(ok))
+    finally:
+        for model in loaded.values():
+            asyncio.run(model.aclose())
+
+    results_list = []
+    for label, spec, temperature, _, items in conditions:
+        keys = {it.key for it in items}
+        results_list.append(score_condition(store, label, spec, temperature, tasks, keys,
+                                            opts.ks, opts.bootstrap_reps))
+    run_spec = RunSpec(
+        vulnbench_version=vulnbench.__version__, git_revision=git_revision(),
+        dataset=dataset.name, dataset_hash=dataset.content_hash, task_count=len(tasks),
+        models=[_model_spec(spec, store) for spec in opts.models],
+        temperatures=opts.temperatures, style=opts.style,
+        generation=GenerationConfig(n=opts.n, temperature=opts.temperatures[0],
+                                    top_p=opts.top_p, max_tokens=opts.max_tokens,
+                                    stop=opts.stop, seed=opts.seed),
+        seed=opts.seed, policy=opts.policy, dedup=opts.dedup, analyzers=opts.analyzers,
+        tools={a.name: a.version() for a in analyzers},
+        sandbox=(f"{sandbox.name}: {', '.join(sandbox.protections())}" if sandbox
+                 else "tests not run"),
+        limit=opts.limit,
+    )
+    store.save_spec(run_spec)
+    n_ok = sum(1 for group in all_samples for s in group if s.status == "ok")
+    results = Results(
+        run_spec=run_spec,
+        stats=Stats(new_generations=new, reused_generations=total - new, assessed=assessed,
+                    reused_verdicts=n_ok - assessed,
+                    seconds=round(time.perf_counter() - started, 2)),
+        conditions=results_list,
+    )
+    results.temperature_tables = temperature_tables(results)
+    write_outputs(opts.out, results, store, {label for label, *_ in conditions},
+                  {it.key for c in conditions for it in c[4]})
+    store.close()
+    return results
+
+
+def _model_spec(spec: str, store: RunStore) -> ModelSpec:
+    """The spec recorded when the model was loaded (it may not be loaded on a full resume)."""
+    raw = store.get_meta(f"model:{spec}")
+    if raw is not None:
+        return ModelSpec.model_validate_json(raw)
+    backend, name = parse_model(spec)
+    return ModelSpec(id=spec, backend=backend, name=name)
