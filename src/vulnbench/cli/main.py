@@ -160,3 +160,7 @@ def main() -> None:
             err.show()
             raise SystemExit(err.exit_code) from None
         raise
+
+
+if __name__ == "__main__":
+    main()

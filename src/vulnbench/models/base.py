@@ -3,6 +3,7 @@ asks once per sample index so every sample is independently resumable and seeded
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
@@ -71,11 +72,28 @@ class ModelBackend(ABC):
         """Release connections or weights."""
 
 
+class LoopSemaphore:
+    """A concurrency limit usable from successive event loops (one per ``asyncio.run``): an
+    ``asyncio.Semaphore`` binds to the loop that first waits on it, so a fresh one is made for
+    each new running loop."""
+
+    def __init__(self, value: int) -> None:
+        self.value = max(1, value)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._semaphore = asyncio.Semaphore(self.value)
+
+    def get(self) -> asyncio.Semaphore:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._semaphore = loop, asyncio.Semaphore(self.value)
+        return self._semaphore
+
+
 def chat_as_completion(prompt: Prompt, language: str = "python") -> tuple[str, list[str]]:
     """Render a chat prompt for a model without a chat template: an instruction block followed
     by an opened code fence, which a base model continues with code. Returns the text and the
     extra stop sequence that closes the fence."""
-    parts = []
+    parts: list[str] = []
     if prompt.system:
         parts.append(prompt.system.strip())
     parts.append("### Instruction\n" + prompt.text.strip())
@@ -84,7 +102,7 @@ def chat_as_completion(prompt: Prompt, language: str = "python") -> tuple[str, l
 
 
 def chat_messages(prompt: Prompt) -> list[dict[str, str]]:
-    messages = []
+    messages: list[dict[str, str]] = []
     if prompt.system:
         messages.append({"role": "system", "content": prompt.system})
     messages.append({"role": "user", "content": prompt.text})
