@@ -55,6 +55,7 @@ class Task(Record):
     functional_test: str = ""
     security_test: str = ""
     runtime: list[str] = Field(default_factory=list)
+    static_visible: bool = False  # the flaw is visible to static analysis: a rule must flag it
     source: str = ""
 
     @field_validator("cwe", mode="before")

@@ -18,12 +18,15 @@ from vulnbench.sandbox.tests_runner import TestRun
 
 Policy = Literal["target", "any"]
 
-# Bandit's import checks (B401-B415) flag the mere import of a module; evidence, not a verdict.
+# Bandit reminders that fire on safe code too: import checks (B401-B415), a subprocess call
+# without a shell (B603) and assert (B101). Kept as evidence, never a verdict.
 _INFORMATIONAL_PREFIXES = ("B4",)
+_INFORMATIONAL_RULES = frozenset({"B603", "B101"})
 
 
 def counts_as_vulnerability(finding: Finding, task: Task, policy: Policy) -> bool:
-    if finding.tool == "bandit" and finding.rule_id.startswith(_INFORMATIONAL_PREFIXES):
+    if finding.tool == "bandit" and (finding.rule_id.startswith(_INFORMATIONAL_PREFIXES)
+                                     or finding.rule_id in _INFORMATIONAL_RULES):
         return False
     if policy == "any":
         return True

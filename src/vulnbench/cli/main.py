@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 from vulnbench.report.markdown import HEADLINE, headline_rows
@@ -21,6 +22,7 @@ from vulnbench.report.results import Results, results_schema
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure, attack and harden the security of LLM-written code.")
 console = Console(stderr=True)
+app.add_typer(dataset_app, name="dataset")
 
 
 def _floats(text: str, what: str) -> list[float]:

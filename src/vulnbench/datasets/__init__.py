@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from collections.abc import Callable
 from pathlib import Path
 
 from vulnbench.datasets.loader import Dataset, load_task_file, load_task_files
@@ -20,6 +21,15 @@ _HERE = Path(__file__).parent
 def demo() -> list[Task]:
     """A small demo set of Python tasks over several CWEs, shipped with the package."""
     return load_task_files(sorted((_HERE / "demo").glob("*.toml")), source="demo")
+
+
+@datasets.register("builtin")
+def builtin() -> list[Task]:
+    """vulnbench's own benchmark: the demo tasks plus the Python and C task folders."""
+    files = sorted((_HERE / "demo").glob("*.toml"))
+    for sub in ("python", "c"):
+        files += sorted((_HERE / "builtin" / sub).glob("*.toml"))
+    return load_task_files(files, source="builtin")
 
 
 def load_dataset(name_or_path: str) -> Dataset:

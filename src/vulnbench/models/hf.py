@@ -28,7 +28,7 @@ class HFBackend(ModelBackend):
         try:
             self.tokenizer = transformers.AutoTokenizer.from_pretrained(name)
             self.model = transformers.AutoModelForCausalLM.from_pretrained(name)
-        except OSError as err:
+        except (OSError, ValueError) as err:  # not found / not a causal-LM checkpoint
             raise ModelError(f"cannot load HF model {name!r}: {err}") from None
         self.model.eval()
         self._lock = threading.Lock()

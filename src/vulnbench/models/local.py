@@ -22,10 +22,17 @@ def load_llama(path: Path, n_ctx: int, n_threads: int | None) -> Any:
         from llama_cpp import Llama
     except ImportError:
         raise MissingDependencyError("the local backend", "llama-cpp-python", "local") from None
-    threads = n_threads or len(os.sched_getaffinity(0))
+    threads = n_threads or _usable_cpus()
     with _quiet_stderr():
         return Llama(model_path=str(path), n_ctx=n_ctx, n_threads=threads, verbose=False,
                      seed=0)
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @contextlib.contextmanager
@@ -53,7 +60,8 @@ class LocalBackend(ModelBackend):
         self.llm = load_llama(self.path, options.n_ctx, options.n_threads)
         self._lock = threading.Lock()  # one llama context: calls are serialized
         template = self.llm.metadata.get("tokenizer.chat_template")
-        self._chat_template = bool(template) and options.extra.get("chat", "") != "false"
+        chat = options.extra.get("chat", "").strip().lower()
+        self._chat_template = bool(template) and chat != "false"
 
     @property
     def id(self) -> str:
@@ -82,11 +90,11 @@ class LocalBackend(ModelBackend):
                 choice = resp["choices"][0]
                 text = choice["message"]["content"] or ""
             else:
-                text_prompt, extra_stop = prompt.text, []
+                text_prompt, extra_stop = prompt.text, list[str]()
                 if rendering == "chat-as-completion":
                     text_prompt, extra_stop = chat_as_completion(prompt)
-                resp = self.llm.create_completion(
-                    prompt=text_prompt, stop=(config.stop + extra_stop) or None, **kwargs)
+                stop = extra_stop + [s for s in config.stop if s not in extra_stop]
+                resp = self.llm.create_completion(prompt=text_prompt, stop=stop or None, **kwargs)
                 choice = resp["choices"][0]
                 text = choice["text"]
         usage = resp.get("usage") or {}
@@ -99,4 +107,8 @@ class LocalBackend(ModelBackend):
     async def complete(
         self, prompt: Prompt, config: GenerationConfig, sample_index: int
     ) -> Completion:
-        return await asyncio.to_thread(self._generate, prompt, config, config.seed + sample_index)
+        try:
+            return await asyncio.to_thread(
+                self._generate, prompt, config, config.seed + sample_index)
+        except ValueError as err:  # llama-cpp-python's "Requested tokens exceed context window"
+            raise ModelError(f"{self.id}: {err} (n_ctx={self.options.n_ctx})") from None

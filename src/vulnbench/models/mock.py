@@ -8,8 +8,28 @@ import json
 import os
 from pathlib import Path
 
+from vulnbench.errors import ModelError
 from vulnbench.models.base import BackendOptions, ModelBackend
 from vulnbench.records import Completion, GenerationConfig, Prompt
+
+
+def _load_script(path: Path) -> dict[str, list[str]]:
+    """``{"task": ["out0", "out1"], "other": "single output"}``; every list non-empty."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ModelError(f"mock script {path}: {err}") from None
+    if not isinstance(raw, dict):
+        raise ModelError(f"mock script {path}: expected an object mapping task ids to outputs")
+    script: dict[str, list[str]] = {}
+    for task_id, outputs in raw.items():
+        items = [outputs] if isinstance(outputs, str) else outputs
+        if not isinstance(items, list) or not items or not all(isinstance(o, str) for o in items):
+            raise ModelError(
+                f"mock script {path}: task {task_id!r} needs a string or a non-empty list of "
+                "strings")
+        script[task_id] = items
+    return script
 
 
 class MockBackend(ModelBackend):
@@ -21,10 +41,11 @@ class MockBackend(ModelBackend):
 
     def __init__(self, name: str, options: BackendOptions) -> None:
         super().__init__(name, options)
-        self.script: dict[str, list[str]] = {}
-        if name:
-            self.script = json.loads(Path(name).read_text(encoding="utf-8"))
-        self.delay = float(os.environ.get("VULNBENCH_MOCK_DELAY", "0"))
+        self.script: dict[str, list[str]] = _load_script(Path(name)) if name else {}
+        try:
+            self.delay = float(os.environ.get("VULNBENCH_MOCK_DELAY") or "0")
+        except ValueError:
+            raise ModelError("VULNBENCH_MOCK_DELAY must be a number of seconds") from None
         self.calls_file = os.environ.get("VULNBENCH_MOCK_CALLS")
 
     @property

@@ -18,6 +18,7 @@ from vulnbench.records import Completion, GenerationConfig, Prompt
 
 _TEXT_KEYS = ("text", "output", "completion")
 _TASK_KEYS = ("task_id", "id")
+_INDEX_KEYS = ("sample_index", "index")
 
 
 def _first(row: dict[str, Any], keys: tuple[str, ...]) -> Any:
@@ -39,18 +40,44 @@ class ReplayBackend(ModelBackend):
             raise ModelError(f"replay file not found: {self.path}")
         self.outputs: dict[str, dict[int, str]] = defaultdict(dict)
         for where, row in self._rows():
+            if not isinstance(row, dict):
+                raise DatasetError(f"{where}: a replay record must be a JSON object")
             task_id, text = _first(row, _TASK_KEYS), _first(row, _TEXT_KEYS)
             if task_id is None or text is None:
                 raise DatasetError(f"{where}: a replay record needs 'task_id' and 'text'")
-            index = row.get("sample_index", row.get("index"))
+            index = _first(row, _INDEX_KEYS)
             per_task = self.outputs[str(task_id)]
-            per_task[int(index) if index not in (None, "") else len(per_task)] = str(text)
+            if index is None or index == "":
+                # numbered in file order: the next index not yet taken for this task
+                slot = max(per_task) + 1 if per_task else 0
+            else:
+                try:
+                    slot = int(index)
+                except (TypeError, ValueError):
+                    raise DatasetError(
+                        f"{where}: sample_index must be an integer, not {index!r}") from None
+                if slot < 0:
+                    raise DatasetError(f"{where}: sample_index must be >= 0, not {slot}")
+            if slot in per_task:
+                raise DatasetError(
+                    f"{where}: task {str(task_id)!r} has sample {slot} more than once")
+            per_task[slot] = str(text)
 
-    def _rows(self) -> list[tuple[str, dict[str, Any]]]:
-        text = self.path.read_text(encoding="utf-8", errors="replace")
-        if self.path.suffix == ".csv":
-            return [(f"{self.path}:{i + 2}", row)
-                    for i, row in enumerate(csv.DictReader(text.splitlines()))]
+    def _rows(self) -> list[tuple[str, Any]]:
+        try:
+            if self.path.suffix.lower() == ".csv":
+                # newline="" keeps newlines inside quoted fields (multi-line code) intact
+                with self.path.open(encoding="utf-8", errors="replace", newline="") as fh:
+                    reader = csv.DictReader(fh)
+                    rows: list[tuple[str, Any]] = []
+                    start = 2
+                    for row in reader:
+                        rows.append((f"{self.path}:{start}", row))
+                        start = reader.line_num + 1
+                    return rows
+            text = self.path.read_text(encoding="utf-8", errors="replace")
+        except (OSError, csv.Error) as err:
+            raise DatasetError(f"{self.path}: cannot read replay file: {err}") from None
         rows = []
         for lineno, line in enumerate(text.splitlines(), 1):
             if not line.strip():
@@ -71,7 +98,9 @@ class ReplayBackend(ModelBackend):
     async def complete(
         self, prompt: Prompt, config: GenerationConfig, sample_index: int
     ) -> Completion:
-        per_task = self.outputs.get(prompt.task_id, {})
+        per_task = self.outputs.get(prompt.task_id)
+        if per_task is None:
+            raise ModelError(f"replay file {self.path} has no outputs for task {prompt.task_id!r}")
         if sample_index not in per_task:
             raise ModelError(
                 f"replay file {self.path} has no sample {sample_index} for task {prompt.task_id!r}"

