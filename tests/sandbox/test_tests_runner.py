@@ -123,8 +123,6 @@ def test_bogus_statuses_from_a_sample_become_errors(bwrap: BwrapSandbox) -> None
     assert {o.status for o in run.outcomes} == {"error"}
 
 
-def test_task_without_tests_or_not_python_is_not_assessed(bwrap: BwrapSandbox) -> None:
+def test_task_without_tests_is_not_assessed(bwrap: BwrapSandbox) -> None:
     bare = SQL.model_copy(update={"functional_test": "", "security_test": ""})
     assert run_task_tests(bwrap, bare, SQL.secure_reference).status == "not_assessed"
-    c_task = SQL.model_copy(update={"language": "c"})
-    assert run_task_tests(bwrap, c_task, "int main(void) { return 0; }").status == "not_assessed"

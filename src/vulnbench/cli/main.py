@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from vulnbench.cli.dataset import app as dataset_app
+from vulnbench.cli.sandbox import app as sandbox_app
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 from vulnbench.report.markdown import HEADLINE, headline_rows
@@ -23,6 +24,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure, attack and harden the security of LLM-written code.")
 console = Console(stderr=True)
 app.add_typer(dataset_app, name="dataset")
+app.add_typer(sandbox_app, name="sandbox")
 
 
 def _floats(text: str, what: str) -> list[float]:

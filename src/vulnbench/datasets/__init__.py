@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from collections.abc import Callable
 from pathlib import Path
 
 from vulnbench.datasets.loader import Dataset, load_task_file, load_task_files

@@ -29,6 +29,9 @@ def _litellm() -> Any:
     except ImportError:
         raise MissingDependencyError("the litellm backend", "litellm", "litellm") from None
     litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banners on errors
+    # httpx rather than aiohttp sessions: those are cached per event loop, never closed, and
+    # print "Unclosed client session" warnings at exit.
+    litellm.disable_aiohttp_transport = True
     return litellm
 
 
@@ -136,3 +139,17 @@ class LiteLLMBackend(ModelBackend):
         if self._key and self._key != "not-needed":
             text = text.replace(self._key, "***")
         return text[:300]
+
+    async def aclose(self) -> None:
+        """Run LiteLLM's queued logging callbacks (else "coroutine was never awaited" warnings
+        when the loop ends) and close its cached async HTTP clients."""
+        try:
+            from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
+        except ImportError:  # pragma: no cover - an internal module of some LiteLLM versions
+            GLOBAL_LOGGING_WORKER = None
+        if GLOBAL_LOGGING_WORKER is not None:
+            await GLOBAL_LOGGING_WORKER.clear_queue()
+            await GLOBAL_LOGGING_WORKER.stop()
+        closer = getattr(self.litellm, "close_litellm_async_clients", None)
+        if closer is not None:
+            await closer()

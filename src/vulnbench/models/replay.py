@@ -43,7 +43,7 @@ class ReplayBackend(ModelBackend):
             if not isinstance(row, dict):
                 raise DatasetError(f"{where}: a replay record must be a JSON object")
             task_id, text = _first(row, _TASK_KEYS), _first(row, _TEXT_KEYS)
-            if task_id is None or text is None:
+            if task_id is None or str(task_id).strip() == "" or text is None:
                 raise DatasetError(f"{where}: a replay record needs 'task_id' and 'text'")
             index = _first(row, _INDEX_KEYS)
             per_task = self.outputs[str(task_id)]

@@ -93,11 +93,13 @@ class Sandbox(ABC):
 def _rlimits(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
         mb = 1 << 20
+        # 0 = unlimited: sanitizers reserve terabytes of address space they never touch
+        address_space = limits.memory_mb * mb or resource.RLIM_INFINITY
         for res, soft, hard in (
             # a hard CPU limit above the soft one: SIGXCPU (read as a timeout) comes first,
             # SIGKILL only if the process ignores it
             (resource.RLIMIT_CPU, limits.cpu_seconds, limits.cpu_seconds + 1),
-            (resource.RLIMIT_AS, limits.memory_mb * mb, limits.memory_mb * mb),
+            (resource.RLIMIT_AS, address_space, address_space),
             (resource.RLIMIT_FSIZE, limits.file_size_mb * mb, limits.file_size_mb * mb),
             (resource.RLIMIT_NOFILE, limits.open_files, limits.open_files),
             (resource.RLIMIT_NPROC, limits.processes, limits.processes),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,8 +22,8 @@ class TestRun:
     detail: str = ""
 
 
-def _harness_source() -> str:
-    return resources.files("vulnbench.sandbox").joinpath("harness.py").read_text("utf-8")
+def _harness_source(name: str) -> str:
+    return resources.files("vulnbench.sandbox").joinpath(name).read_text("utf-8")
 
 
 def run_task_tests(sandbox: Sandbox, task: Task, code: str,
@@ -31,9 +32,16 @@ def run_task_tests(sandbox: Sandbox, task: Task, code: str,
     limits = limits or Limits()
     suites = [(suite, name, getattr(task, f"{suite}_test")) for suite, name in SUITES
               if getattr(task, f"{suite}_test").strip()]
-    if not suites or task.language != "python":
+    if not suites:
         return TestRun("not_assessed")
-    files: dict[str, str | bytes] = {"solution.py": code, "_vb_harness.py": _harness_source()}
+    files: dict[str, str | bytes] = {"_vb_harness.py": _harness_source("harness.py")}
+    if task.language == "c":
+        files.update({"solution.c": code, "vbc.py": _harness_source("vbc.py")})
+        # sanitizers reserve terabytes of address space: no RLIMIT_AS (memory_mb=0)
+        limits = dataclasses.replace(limits, memory_mb=0, wall_seconds=max(limits.wall_seconds,
+                                                                           60))
+    else:
+        files["solution.py"] = code
     files.update({name: source for _, name, source in suites})
     argv = [sandbox.python(), "-I", "-B", "_vb_harness.py", *[name for _, name, _ in suites]]
     result = sandbox.run(argv, files, limits, collect=["_vb_results.json"])

@@ -1,0 +1,203 @@
+"""``vulnbench sandbox check``: run hostile programs in a sandbox backend and report, for each,
+whether it was contained. Containment is judged from the HOST side wherever possible (a file
+that must not appear, a listener that must not be reached, a process that must not survive)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from vulnbench.sandbox.base import Limits, RunResult, Sandbox
+
+LIMITS = Limits(wall_seconds=6, cpu_seconds=4, memory_mb=512, processes=64)
+
+
+@dataclass
+class CaseResult:
+    name: str
+    contained: bool
+    detail: str
+
+
+@dataclass
+class _Host:
+    """Host-side fixtures the hostile programs try to reach."""
+
+    token: str
+    outside_dir: Path
+    port: int
+    accepted: list[bool]
+    sentinel: subprocess.Popen[bytes]
+
+
+def _leftover(token: str) -> list[int]:
+    """Host pids whose command line carries ``token`` (processes that escaped the kill)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
+            try:
+                if token.encode() in (entry / "cmdline").read_bytes():
+                    pids.append(int(entry.name))
+            except OSError:
+                continue
+    return pids
+
+
+def _py(sandbox: Sandbox, code: str, limits: Limits = LIMITS) -> RunResult:
+    return sandbox.run([sandbox.python(), "-I", "hostile.py"], {"hostile.py": code}, limits)
+
+
+Case = tuple[str, Callable[[Sandbox, _Host], tuple[bool, str]]]
+
+
+def _fork_bomb(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, f"import os, time\n# {h.token}\nwhile True:\n    try:\n        os.fork()\n"
+                "    except OSError:\n        time.sleep(0.01)\n")
+    time.sleep(0.2)
+    left = _leftover(h.token)
+    return not left and r.seconds < LIMITS.wall_seconds + 5, \
+        f"status {r.status} after {r.seconds:.1f}s, {len(left)} processes left"
+
+
+def _memory_bomb(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, "blocks = []\nwhile True:\n    blocks.append(bytearray(64 * 1024 * 1024))\n")
+    return r.status in ("oom", "killed", "error"), f"status {r.status}, exit {r.exit_code}"
+
+
+def _busy_loop(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, "while True:\n    pass\n")
+    return r.status == "timeout" and r.seconds < LIMITS.wall_seconds + 5, \
+        f"status {r.status} after {r.seconds:.1f}s"
+
+
+def _endless_output(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, "import sys\nwhile True:\n    sys.stdout.write('x' * 65536)\n")
+    size = len(r.stdout.encode())
+    return size <= LIMITS.output_bytes and r.truncated, f"status {r.status}, kept {size} bytes"
+
+
+def _orphan_child(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, f"import subprocess\nsubprocess.Popen(['sleep', '300', '{h.token}'], "
+                "start_new_session=True)\nprint('left a child behind')\n")
+    time.sleep(0.3)
+    left = _leftover(h.token)
+    return not left, f"status {r.status}, {len(left)} processes left on the host"
+
+
+def _host_loopback(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, f"import socket\ns = socket.socket()\ns.settimeout(2)\ntry:\n"
+                f"    s.connect(('127.0.0.1', {h.port}))\n    print('CONNECTED')\n"
+                "except OSError as e:\n    print('blocked', e)\n")
+    reached = "CONNECTED" in r.stdout or any(h.accepted)
+    return not reached, ("host listener reached" if reached else r.stdout.strip()[:120])
+
+
+def _public_address(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, "import socket\ns = socket.socket()\ns.settimeout(3)\ntry:\n"
+                "    s.connect(('1.1.1.1', 443))\n    print('CONNECTED')\n"
+                "except OSError as e:\n    print('blocked', e)\n")
+    return "CONNECTED" not in r.stdout, r.stdout.strip()[:120]
+
+
+def _write_outside(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    target = h.outside_dir / "written-from-sandbox"
+    r = _py(sb, f"import os\nfor p in [{str(target)!r}, '/usr/pwned', '/etc/pwned']:\n    try:\n"
+                "        os.makedirs(os.path.dirname(p), exist_ok=True)\n"
+                "        open(p, 'w').write('x')\n        print('wrote', p)\n"
+                "    except OSError as e:\n        print('blocked', p, e.strerror)\n")
+    escaped = target.exists() or Path("/usr/pwned").exists() or Path("/etc/pwned").exists()
+    return not escaped, "host untouched" if not escaped else "a host file was written"
+
+
+def _read_secrets(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    home = Path.home()
+    r = _py(sb, f"import os\nfor p in ['/etc/shadow', {str(home / '.ssh')!r}]:\n"
+                "    try:\n        print('READ', p, os.listdir(p) if os.path.isdir(p) else "
+                "len(open(p).read()))\n    except OSError as e:\n        print('blocked', p)\n")
+    return "READ" not in r.stdout, r.stdout.strip().replace("\n", "; ")[:200]
+
+
+def _symlink_escape(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    secret = h.outside_dir / "secret.txt"
+    secret.write_text("host secret")
+    code = (f"import os\nos.symlink({str(secret)!r}, 'link')\nos.symlink('/etc/shadow', "
+            "'_vb_results.json')\ntry:\n    print('READ', open('link').read())\n"
+            "except OSError as e:\n    print('blocked', e.strerror)\n")
+    r = sb.run([sb.python(), "-I", "hostile.py"], {"hostile.py": code}, LIMITS,
+               collect=["_vb_results.json"])
+    leaked = "host secret" in r.stdout or "_vb_results.json" in r.files
+    return not leaked, "symlinks lead nowhere" if not leaked else "read through a symlink"
+
+
+def _signal_parent(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    r = _py(sb, f"import os, signal\nfor pid in (os.getppid(), {os.getpid()}, "
+                f"{h.sentinel.pid}, -1):\n    try:\n        os.kill(pid, signal.SIGKILL)\n"
+                "        print('sent', pid)\n    except OSError as e:\n        print('blocked', pid)\n")
+    alive = h.sentinel.poll() is None
+    return alive, f"host sentinel {'alive' if alive else 'KILLED'}; {r.status}"
+
+
+CASES: list[Case] = [
+    ("fork bomb", _fork_bomb), ("memory bomb", _memory_bomb), ("busy loop", _busy_loop),
+    ("endless output", _endless_output), ("child left sleeping", _orphan_child),
+    ("connect to host 127.0.0.1", _host_loopback), ("connect to a public address",
+                                                    _public_address),
+    ("write outside the work dir", _write_outside), ("read ~/.ssh and /etc/shadow",
+                                                     _read_secrets),
+    ("symlink escape", _symlink_escape), ("signal the parent", _signal_parent),
+]
+
+
+def run_checks(sandbox: Sandbox, on_done: Callable[[CaseResult], None] = lambda _: None
+               ) -> list[CaseResult]:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(0.2)
+    accepted: list[bool] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+                accepted.append(True)
+                conn.close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    sentinel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
+                                start_new_session=True)
+    results = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="vb-check-") as outside:
+            host = _Host(uuid.uuid4().hex, Path(outside), listener.getsockname()[1], accepted,
+                         sentinel)
+            for name, case in CASES:
+                try:
+                    contained, detail = case(sandbox, host)
+                except Exception as err:  # a check that breaks is a failed check, not a crash
+                    contained, detail = False, f"check failed: {type(err).__name__}: {err}"
+                result = CaseResult(name, contained, detail)
+                results.append(result)
+                on_done(result)
+            for pid in _leftover(host.token):
+                os.kill(pid, signal.SIGKILL)
+    finally:
+        stop.set()
+        sentinel.kill()
+        sentinel.wait()
+        listener.close()
+    return results
