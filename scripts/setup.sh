@@ -10,9 +10,9 @@ if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
   echo "vulnbench needs Python >= 3.11 (found $("$PYTHON" --version 2>&1))" >&2
   exit 1
 fi
-if ! command -v gcc >/dev/null || ! command -v cmake >/dev/null; then
+if ! command -v gcc >/dev/null || ! command -v cmake >/dev/null || ! /usr/bin/python3 -c 'import venv, ensurepip' 2>/dev/null; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && apt-get install -y -qq build-essential cmake >/dev/null
+    apt-get update -qq && apt-get install -y -qq build-essential cmake python3-venv >/dev/null
   else
     echo "llama-cpp-python compiles from source: install gcc, g++ and cmake" >&2
     exit 1
@@ -25,5 +25,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[all,dev]'
   touch "$stamp"
+fi
+# The task runtime: what generated code and task tests import inside the sandbox. Built from
+# the system interpreter so that the sandbox's unprivileged user can read it.
+RUNTIME_PY=/usr/bin/python3
+[ -x "$RUNTIME_PY" ] && "$RUNTIME_PY" -c 'import venv, ensurepip' 2>/dev/null || RUNTIME_PY=$PYTHON
+if [ ! -f .venv-runtime/.installed ] || [ scripts/runtime-requirements.txt -nt .venv-runtime/.installed ]; then
+  "$RUNTIME_PY" -m venv .venv-runtime
+  .venv-runtime/bin/python -m pip install -q -r scripts/runtime-requirements.txt
+  touch .venv-runtime/.installed
 fi
 .venv/bin/python -c 'from vulnbench.models.weights import embedded_model_path as p; print("embedded model:", p())'

@@ -193,3 +193,11 @@ def test_realistic_base_model_completion_continues_past_the_function() -> None:
     assert "    if row is None:\n        return None\n" in result.code
     tree = ast.parse(result.code)
     assert [n.name for n in tree.body if isinstance(n, ast.FunctionDef)] == ["get_user"]
+
+
+def test_r3_for_c_cuts_a_generated_main() -> None:
+    prefix = "#include <string.h>\n\nsize_t f(const char *s)\n{\n"
+    raw = "    return strlen(s);\n}\n\nint main(void)\n{\n    return f(\"x\");\n}\n"
+    result = repair(raw, prefix, language="c")
+    assert result.code == prefix + "    return strlen(s);\n}\n"
+    assert result.rules == ["R2", "R3"]

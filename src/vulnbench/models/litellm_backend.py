@@ -141,15 +141,7 @@ class LiteLLMBackend(ModelBackend):
         return text[:300]
 
     async def aclose(self) -> None:
-        """Run LiteLLM's queued logging callbacks (else "coroutine was never awaited" warnings
-        when the loop ends) and close its cached async HTTP clients."""
-        try:
-            from litellm.litellm_core_utils.logging_worker import GLOBAL_LOGGING_WORKER
-        except ImportError:  # pragma: no cover - an internal module of some LiteLLM versions
-            GLOBAL_LOGGING_WORKER = None
-        if GLOBAL_LOGGING_WORKER is not None:
-            await GLOBAL_LOGGING_WORKER.clear_queue()
-            await GLOBAL_LOGGING_WORKER.stop()
+        """Close LiteLLM's cached async HTTP clients."""
         closer = getattr(self.litellm, "close_litellm_async_clients", None)
         if closer is not None:
             await closer()

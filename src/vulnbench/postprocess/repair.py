@@ -14,6 +14,9 @@ import warnings
 from dataclasses import dataclass, field
 
 R3_PATTERNS = ("\ndef", "\nif", "\n@app", "\n'''", "\nclass")
+# C counterpart (vulnbench's, not SALLM's): a C task's tests link their own driver, so a
+# generated ``main`` is extra code that would clash with it.
+R3_PATTERNS_C = ("\nint main", "\nvoid main")
 _FENCE = re.compile(r"```[^\n`]*\n(.*?)(?:```|\Z)", re.DOTALL)
 
 
@@ -59,9 +62,10 @@ def _lone_closing_fence(text: str, prompt_prefix: str, language: str) -> int | N
     return at if before.rstrip().endswith((";", "}")) else None
 
 
-def cut_extra_code(completion: str) -> str:
+def cut_extra_code(completion: str, language: str = "python") -> str:
     """R3 on the generated part only: cut at the earliest stop pattern."""
-    cuts = [i for i in (completion.find(p) for p in R3_PATTERNS) if i >= 0]
+    patterns = R3_PATTERNS_C if language == "c" else R3_PATTERNS
+    cuts = [i for i in (completion.find(p) for p in patterns) if i >= 0]
     return completion[: min(cuts)] if cuts else completion
 
 
@@ -92,8 +96,8 @@ def repair(raw: str, prompt_prefix: str, *, language: str = "python",
     elif "R2" in rules:
         head = prompt_prefix
         fired.append("R2")
-    if "R3" in rules and language == "python":
-        cut = cut_extra_code(completion)
+    if "R3" in rules:
+        cut = cut_extra_code(completion, language)
         if cut != completion:
             fired.append("R3")
             completion = cut

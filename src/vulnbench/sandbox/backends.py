@@ -7,14 +7,15 @@ import importlib
 import os
 import shutil
 import signal
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from vulnbench.errors import ToolMissingError, VulnbenchError
 from vulnbench.registry import Registry
 from vulnbench.sandbox.base import Limits, Sandbox
+from vulnbench.sandbox.runtime import find_runtime
 
+NOBODY = 65534
 sandboxes: Registry[type[Sandbox]] = Registry("sandbox")
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/sbin")
@@ -50,16 +51,14 @@ class BwrapSandbox(Sandbox):
 
     def protections(self) -> list[str]:
         return ["no-network (own loopback)", "read-only system", "private work dir",
-                "read-only root", "no capabilities",
+                "read-only root", "no capabilities", "unprivileged host user (when run as root)",
                 "tmpfs /tmp", "no $HOME", "cleared environment", "new session",
                 "die-with-parent", "pid/ipc/uts namespaces", "rlimits", "group kill on timeout",
                 "output cap"]
 
     def _runtime_dirs(self) -> list[str]:
-        dirs = {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve(),
-                Path(sys.executable).resolve().parent.parent}
-        return sorted(str(d) for d in dirs if not any(str(d).startswith(s) for s in
-                                                      _SYSTEM_DIRS))
+        return [d for d in find_runtime().prefixes
+                if not any(d == s or d.startswith(s + "/") for s in _SYSTEM_DIRS)]
 
     def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
         cmd = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
@@ -77,10 +76,17 @@ class BwrapSandbox(Sandbox):
         # the sandbox's own root (a tmpfs holding the mount points) read-only as well: only
         # /box and /tmp take writes
         cmd += ["--bind", str(workdir), "/box", "--remount-ro", "/", "--chdir", "/box",
-                "--setenv", "PATH", f"{Path(sys.executable).parent}:/usr/bin:/bin",
+                "--setenv", "PATH", f"{Path(find_runtime().python).parent}:/usr/bin:/bin",
                 "--setenv", "HOME", "/box", "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--"]
         return cmd + list(argv)
+
+    def host_user(self) -> int | None:
+        """Run as ``nobody`` when started as root: RLIMIT_NPROC does not bind root (so a fork
+        bomb would go unchecked) and root-owned host files stay out of reach."""
+        if os.geteuid() == 0 and find_runtime().world_readable:
+            return NOBODY
+        return None
 
     def exit_signal(self, code: int | None) -> int | None:
         """bwrap exits with ``128 + N`` when the command dies of signal N."""

@@ -60,11 +60,15 @@ class Sandbox(ABC):
         (``-N`` from ``subprocess``); None when it exited normally."""
         return _signal_of(code)
 
-    def python(self) -> str:
-        """The interpreter for Python samples (the project's runtime environment)."""
-        import sys
+    def host_user(self) -> int | None:
+        """Host uid (and gid) to run the sandboxed command as; None keeps the caller's."""
+        return None
 
-        return sys.executable
+    def python(self) -> str:
+        """The interpreter for Python samples (the task runtime environment)."""
+        from vulnbench.sandbox.runtime import find_runtime
+
+        return find_runtime().python
 
     def run(self, argv: Sequence[str], files: Mapping[str, str | bytes], limits: Limits,
             collect: Sequence[str] = ()) -> RunResult:
@@ -81,7 +85,8 @@ class Sandbox(ABC):
                     path.write_text(content, encoding="utf-8")
             os.chmod(workdir, 0o777)
             result = run_limited(self.wrap(argv, workdir, limits), workdir, limits,
-                                 _rlimits(limits), signal_of=self.exit_signal)
+                                 _rlimits(limits), signal_of=self.exit_signal,
+                                 user=self.host_user())
             for name in collect:
                 path = workdir / name
                 if path.is_file() and not path.is_symlink():
@@ -127,7 +132,8 @@ def _drain(stream: IO[bytes], cap: int, sink: list[bytes], flags: list[bool]) ->
 
 def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
                 preexec: Callable[[], None] | None, *,
-                signal_of: Callable[[int | None], int | None] | None = None) -> RunResult:
+                signal_of: Callable[[int | None], int | None] | None = None,
+                user: int | None = None) -> RunResult:
     """Run ``cmd`` in its own session; on wall-clock timeout kill the whole process group.
     ``signal_of`` reads a signal death from the exit code (wrappers such as bwrap report
     ``128 + N`` rather than ``-N``)."""
@@ -136,6 +142,7 @@ def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
         proc = subprocess.Popen(
             list(cmd), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True, preexec_fn=preexec,
+            user=user, group=user, extra_groups=[] if user is not None else None,
             env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
         )
     except (OSError, subprocess.SubprocessError) as err:

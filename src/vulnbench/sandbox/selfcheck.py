@@ -53,8 +53,18 @@ def _leftover(token: str) -> list[int]:
     return pids
 
 
+STARTED = "HOSTILE-STARTED"
+
+
 def _py(sandbox: Sandbox, code: str, limits: Limits = LIMITS) -> RunResult:
-    return sandbox.run([sandbox.python(), "-I", "hostile.py"], {"hostile.py": code}, limits)
+    """Run ``code``; it first prints a marker, so a sandbox that never ran it cannot pass."""
+    code = f"print({STARTED!r}, flush=True)\n" + code
+    result = sandbox.run([sandbox.python(), "-I", "hostile.py"], {"hostile.py": code}, limits)
+    if STARTED not in result.stdout:
+        raise RuntimeError(f"the hostile program did not start: {result.status}, "
+                           f"{result.stderr.strip()[-200:]}")
+    result.stdout = result.stdout.replace(STARTED + "\n", "", 1)
+    return result
 
 
 Case = tuple[str, Callable[[Sandbox, _Host], tuple[bool, str]]]
@@ -111,7 +121,7 @@ def _public_address(sb: Sandbox, h: _Host) -> tuple[bool, str]:
 
 def _write_outside(sb: Sandbox, h: _Host) -> tuple[bool, str]:
     target = h.outside_dir / "written-from-sandbox"
-    r = _py(sb, f"import os\nfor p in [{str(target)!r}, '/usr/pwned', '/etc/pwned']:\n    try:\n"
+    _py(sb, f"import os\nfor p in [{str(target)!r}, '/usr/pwned', '/etc/pwned']:\n    try:\n"
                 "        os.makedirs(os.path.dirname(p), exist_ok=True)\n"
                 "        open(p, 'w').write('x')\n        print('wrote', p)\n"
                 "    except OSError as e:\n        print('blocked', p, e.strerror)\n")
@@ -135,6 +145,8 @@ def _symlink_escape(sb: Sandbox, h: _Host) -> tuple[bool, str]:
             "except OSError as e:\n    print('blocked', e.strerror)\n")
     r = sb.run([sb.python(), "-I", "hostile.py"], {"hostile.py": code}, LIMITS,
                collect=["_vb_results.json"])
+    if "READ" not in r.stdout and "blocked" not in r.stdout:
+        raise RuntimeError(f"the hostile program did not run: {r.stderr.strip()[-200:]}")
     leaked = "host secret" in r.stdout or "_vb_results.json" in r.files
     return not leaked, "symlinks lead nowhere" if not leaked else "read through a symlink"
 
@@ -142,7 +154,8 @@ def _symlink_escape(sb: Sandbox, h: _Host) -> tuple[bool, str]:
 def _signal_parent(sb: Sandbox, h: _Host) -> tuple[bool, str]:
     r = _py(sb, f"import os, signal\nfor pid in (os.getppid(), {os.getpid()}, "
                 f"{h.sentinel.pid}, -1):\n    try:\n        os.kill(pid, signal.SIGKILL)\n"
-                "        print('sent', pid)\n    except OSError as e:\n        print('blocked', pid)\n")
+                "        print('sent', pid)\n    except OSError as e:\n"
+                "        print('blocked', pid)\n")
     alive = h.sentinel.poll() is None
     return alive, f"host sentinel {'alive' if alive else 'KILLED'}; {r.status}"
 

@@ -15,6 +15,10 @@ SUITES: tuple[tuple[Literal["functional", "security"], str], ...] = (
     ("functional", "test_functional.py"), ("security", "test_security.py"))
 
 
+# distribution name -> module name, for runtime libraries whose names differ
+IMPORT_NAMES = {"pyyaml": "yaml", "pyjwt": "jwt", "beautifulsoup4": "bs4"}
+
+
 @dataclass
 class TestRun:
     status: AssessmentStatus
@@ -43,7 +47,9 @@ def run_task_tests(sandbox: Sandbox, task: Task, code: str,
     else:
         files["solution.py"] = code
     files.update({name: source for _, name, source in suites})
-    argv = [sandbox.python(), "-I", "-B", "_vb_harness.py", *[name for _, name, _ in suites]]
+    preload = ",".join(IMPORT_NAMES.get(r.lower(), r.lower()) for r in task.runtime)
+    argv = [sandbox.python(), "-I", "-B", "_vb_harness.py", "--preload", preload,
+            *[name for _, name, _ in suites]]
     result = sandbox.run(argv, files, limits, collect=["_vb_results.json"])
     if result.status == "timeout":
         return TestRun("timeout", detail=f"no result within {limits.wall_seconds}s")

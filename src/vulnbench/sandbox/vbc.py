@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 import subprocess
+from collections.abc import Sequence
 
 FLAGS = ["-std=gnu11", "-g", "-O0", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
          "-fno-sanitize-recover=undefined", "-w"]
@@ -44,13 +45,13 @@ class CompileError(Exception):
 
 
 class Result:
-    def __init__(self, returncode, stdout, stderr):  # type: ignore[no-untyped-def]
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
         self.returncode = returncode
         self.stdout = stdout
         self.stderr = stderr
         self.report = stderr if ("Sanitizer" in stderr or "runtime error" in stderr) else ""
-        self.sanitizer = None
-        self.cwe = None
+        self.sanitizer: str | None = None
+        self.cwe: str | None = None
         if self.report:
             kind = re.search(r"(AddressSanitizer|UndefinedBehaviorSanitizer|runtime error)"
                              r"[: ]*([\w-]*)", stderr)
@@ -61,15 +62,16 @@ class Result:
                     break
 
     @property
-    def crashed(self):  # type: ignore[no-untyped-def]
+    def crashed(self) -> bool:
         return self.sanitizer is not None or self.returncode < 0
 
 
 class Program:
-    def __init__(self, path):  # type: ignore[no-untyped-def]
+    def __init__(self, path: str) -> None:
         self.path = path
 
-    def run(self, args=(), stdin=b"", timeout=5):  # type: ignore[no-untyped-def]
+    def run(self, args: Sequence[str] = (), stdin: bytes | str = b"",
+            timeout: float = 5) -> Result:
         if isinstance(stdin, str):
             stdin = stdin.encode()
         proc = subprocess.run([self.path, *args], input=stdin, capture_output=True,
@@ -78,19 +80,21 @@ class Program:
                       proc.stderr.decode("utf-8", "replace"))
 
 
-def build(driver="", solution="solution.c", extra_flags=()):  # type: ignore[no-untyped-def]
+def build(driver: str = "", solution: str = "solution.c",
+          extra_flags: Sequence[str] = ()) -> Program:
     """Compile ``solution`` plus the driver source; raise CompileError with gcc's message."""
-    with open(solution, "rb") as fh:
-        code = fh.read()
+    with open(solution, "rb") as src:
+        code = src.read()
     digest = hashlib.sha256(code + driver.encode() + " ".join(extra_flags).encode()).hexdigest()
     exe = os.path.abspath(f"_vbc_{digest[:16]}")
     if os.path.exists(exe):
         return Program(exe)
     sources = [solution]
     if driver:
-        with open(f"_vbc_driver_{digest[:16]}.c", "w") as fh:
-            fh.write(driver)
-        sources.append(fh.name)
+        driver_path = f"_vbc_driver_{digest[:16]}.c"
+        with open(driver_path, "w") as out:
+            out.write(driver)
+        sources.append(driver_path)
     proc = subprocess.run(["gcc", *FLAGS, *extra_flags, *sources, "-o", exe + ".tmp", "-lm"],
                           capture_output=True, text=True, env=ENV, timeout=120, check=False)
     if proc.returncode != 0:
