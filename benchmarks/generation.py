@@ -218,7 +218,8 @@ def main() -> None:
                   f"llama-cpp-python {llama_cpp.__version__}, {usable_cpus()} usable cores, "
                   f"model {embedded_model_path().name}")
     console.print(f"{len(prompts)} demo code prompts, max_tokens={args.max_tokens}, "
-                  f"temperature=0, seed={SEED}, repeats={args.repeats}\n")
+                  f"temperature=0, seed={SEED}, repeats={args.repeats}; "
+                  f"load average at start {os.getloadavg()[0]:.2f}\n")
 
     a = bench_local(prompts, args.repeats, args.max_tokens)
     t = Table(title="(a) local backend vs raw llama_cpp.Llama.create_completion")
@@ -244,7 +245,8 @@ def main() -> None:
     console.print(t)
     console.print("llama_cpp.server runs one model instance and serves requests one at a time, "
                   "so higher concurrency mostly queues.")
-    console.print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    console.print(f"\ntotal {time.perf_counter() - started:.0f} s; "
+                  f"load average at end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

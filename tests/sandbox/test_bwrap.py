@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from vulnbench.errors import UnknownNameError, VulnbenchError
 from vulnbench.sandbox.backends import BwrapSandbox, SubprocessSandbox, create_sandbox, find_bwrap
 from vulnbench.sandbox.base import Limits, RunResult, Sandbox
+from vulnbench.sandbox.runtime import find_runtime
 
 needs_bwrap = pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
 SMALL = Limits(wall_seconds=5, cpu_seconds=2, memory_mb=512, output_bytes=4096)
@@ -148,14 +148,17 @@ def test_ordinary_failure_is_ok_with_its_exit_code(bwrap: BwrapSandbox) -> None:
 
 # --- the host is out of reach --------------------------------------------------------------------
 
+RUNTIME_PREFIX = str(Path(find_runtime().python).parent.parent)
+
+
 @pytest.fixture
 def visible_canary() -> Iterator[Path]:
-    """A file in a directory the sandbox binds read-only (the Python environment)."""
-    path = Path(sys.prefix) / f"vb-canary-{uuid.uuid4().hex}"
+    """A file in a directory the sandbox binds read-only (the task runtime environment)."""
+    path = Path(RUNTIME_PREFIX) / f"vb-canary-{uuid.uuid4().hex}"
     try:
         path.write_text("still here")
     except OSError:
-        pytest.skip(f"cannot write a canary into {sys.prefix}")
+        pytest.skip(f"cannot write a canary into {RUNTIME_PREFIX}")
     try:
         yield path
     finally:
@@ -173,8 +176,8 @@ def test_rm_rf_only_affects_the_private_dir(bwrap: BwrapSandbox, visible_canary:
         f"print('hidden', os.path.exists({str(hidden_canary)!r}))\n"
         "os.system('rm -rf ~ 2>/dev/null')\n"
         "print('home', os.path.exists(os.path.expanduser('~/solution.py')))\n"
-        f"os.system('rm -rf {visible_canary} {hidden_canary} {sys.prefix}/bin 2>/dev/null')\n"
-        f"shutil.rmtree({sys.prefix!r}, ignore_errors=True)\n"
+        f"os.system('rm -rf {visible_canary} {hidden_canary} {RUNTIME_PREFIX}/bin 2>/dev/null')\n"
+        f"shutil.rmtree({RUNTIME_PREFIX!r}, ignore_errors=True)\n"
         f"print('after', os.path.exists({str(visible_canary)!r}))\n"
     )
     result = _run(bwrap, code)
@@ -183,7 +186,7 @@ def test_rm_rf_only_affects_the_private_dir(bwrap: BwrapSandbox, visible_canary:
         "visible True", "hidden False", "home False", "after True"]
     assert visible_canary.read_text() == "still here"
     assert hidden_canary.read_text() == "still here"
-    assert Path(sys.executable).exists()
+    assert Path(find_runtime().python).exists()
 
 
 @pytest.fixture

@@ -104,8 +104,11 @@ def test_sample_cannot_rewrite_the_security_tests(bwrap: BwrapSandbox) -> None:
             + "\nopen('test_security.py', 'w').write('def test_nothing():\\n    pass\\n')\n")
     run = run_task_tests(bwrap, SQL, code)
     assert run.status == "assessed"
-    assert _by_suite(run, "security") == {"test_tautology_injection": "failed",
-                                          "test_union_injection": "failed"}
+    security = _by_suite(run, "security")
+    # either the rewrite is refused (test files are not writable by the sandbox user) or it
+    # comes too late: the original security tests run, never the sample's replacement
+    assert "test_nothing" not in security
+    assert "passed" not in security.values()
 
 
 def test_bogus_statuses_from_a_sample_become_errors(bwrap: BwrapSandbox) -> None:

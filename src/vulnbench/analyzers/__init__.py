@@ -10,6 +10,11 @@ from vulnbench.registry import Registry
 AnalyzerFactory = Callable[[], Analyzer]
 analyzers: Registry[AnalyzerFactory] = Registry("analyzer")
 analyzers.register_lazy("bandit", "vulnbench.analyzers.bandit:BanditAnalyzer")
+analyzers.register_lazy("semgrep", "vulnbench.analyzers.semgrep:SemgrepAnalyzer")
+analyzers.register_lazy("codeshield", "vulnbench.analyzers.codeshield:CodeShieldAnalyzer")
+analyzers.register_lazy("gcc-analyzer", "vulnbench.analyzers.gcc:GccAnalyzer")
+analyzers.register_lazy("cppcheck", "vulnbench.analyzers.cppcheck:CppcheckAnalyzer")
+analyzers.register_lazy("codeql", "vulnbench.analyzers.codeql:CodeQLAnalyzer")
 
 
 def create_analyzer(name: str) -> Analyzer:

@@ -36,3 +36,12 @@ class Analyzer(ABC):
     @abstractmethod
     def analyze(self, batch: Sequence[AnalysisInput]) -> list[AnalysisResult]:
         """Analyze every program of ``batch`` in as few tool processes as possible."""
+
+    def unavailable(self) -> str:
+        """Why the tool cannot run here and how to install it; empty when it can run."""
+        return ""
+
+    def missing(self, batch: Sequence[AnalysisInput]) -> list[AnalysisResult]:
+        """One error result per program, for a tool that is not installed."""
+        reason = self.unavailable()
+        return [AnalysisResult(item.id, error=reason) for item in batch]

@@ -120,13 +120,22 @@ def _public_address(sb: Sandbox, h: _Host) -> tuple[bool, str]:
 
 
 def _write_outside(sb: Sandbox, h: _Host) -> tuple[bool, str]:
-    target = h.outside_dir / "written-from-sandbox"
-    _py(sb, f"import os\nfor p in [{str(target)!r}, '/usr/pwned', '/etc/pwned']:\n    try:\n"
+    """Write to a host folder that is not mounted and into the read-only runtime mount; the
+    host must see neither file (both are removed afterwards whatever happened)."""
+    from vulnbench.sandbox.runtime import find_runtime
+
+    targets = [h.outside_dir / "written-from-sandbox",
+               Path(find_runtime().python).parent.parent / f"vb-pwned-{h.token}"]
+    try:
+        _py(sb, f"import os\nfor p in {[str(t) for t in targets]!r}:\n    try:\n"
                 "        os.makedirs(os.path.dirname(p), exist_ok=True)\n"
                 "        open(p, 'w').write('x')\n        print('wrote', p)\n"
                 "    except OSError as e:\n        print('blocked', p, e.strerror)\n")
-    escaped = target.exists() or Path("/usr/pwned").exists() or Path("/etc/pwned").exists()
-    return not escaped, "host untouched" if not escaped else "a host file was written"
+        escaped = [str(t) for t in targets if t.exists()]
+    finally:
+        for t in targets:
+            t.unlink(missing_ok=True)
+    return not escaped, "host untouched" if not escaped else f"wrote {', '.join(escaped)}"
 
 
 def _read_secrets(sb: Sandbox, h: _Host) -> tuple[bool, str]:

@@ -1,0 +1,160 @@
+"""Detector quality: precision, recall, F1 and CWE-family share of true positives per analyzer
+and for the combined policy (any analyzer flags the sample).
+
+    python benchmarks/detectors.py [--analyzer bandit --analyzer semgrep ...]
+                                   [--labeled FILE.jsonl] [--no-builtin] [--show-errors]
+
+Corpora: (a) the built-in tasks' references (insecure = positive, secure = negative) and
+(b) each ``--labeled`` JSONL of ``{"id","code","language","label_vulnerable","cwe"}``.
+A sample counts as flagged by an analyzer when it reports a finding that counts as a
+vulnerability (bandit's informational rules are ignored, as in the verdicts); the "family"
+column is the share of true positives with a finding in the labeled CWE family."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from vulnbench.analyzers import AnalysisInput, AnalysisResult, create_analyzer
+from vulnbench.assess.verdict import counts_as_vulnerability
+from vulnbench.cwe import in_family
+from vulnbench.records import Finding, Task, normalize_cwe
+
+DEFAULT = ["bandit", "semgrep", "codeshield"]
+
+
+@dataclass
+class Labeled:
+    id: str
+    code: str
+    language: str
+    vulnerable: bool
+    cwe: list[str]
+
+
+def builtin_corpus() -> list[Labeled]:
+    from vulnbench.datasets import load_dataset
+
+    out = []
+    for t in load_dataset("builtin").tasks:
+        if t.insecure_reference.strip():
+            out.append(Labeled(f"{t.id}:insecure", t.insecure_reference, t.language, True, t.cwe))
+        if t.secure_reference.strip():
+            out.append(Labeled(f"{t.id}:secure", t.secure_reference, t.language, False, t.cwe))
+    return out
+
+
+def jsonl_corpus(path: Path) -> list[Labeled]:
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        cwe = row.get("cwe") or []
+        cwe = [cwe] if isinstance(cwe, str | int) else cwe
+        out.append(Labeled(str(row.get("id", n)), row["code"], row.get("language", "python"),
+                           bool(row["label_vulnerable"]), [normalize_cwe(c) for c in cwe]))
+    return out
+
+
+def _task(sample: Labeled) -> Task:
+    return Task(id=sample.id, cwe=sample.cwe or ["CWE-20"], language=sample.language,  # type: ignore[arg-type]
+                code_prompt="-")
+
+
+def counted(findings: Sequence[Finding], sample: Labeled) -> list[Finding]:
+    task = _task(sample)
+    return [f for f in findings if counts_as_vulnerability(f, task, "any")]
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    family_tp: int = 0
+    errors: int = 0
+
+    def add(self, flagged: bool, in_fam: bool, truth: bool) -> None:
+        if flagged and truth:
+            self.tp += 1
+            self.family_tp += in_fam
+        elif flagged:
+            self.fp += 1
+        elif truth:
+            self.fn += 1
+        else:
+            self.tn += 1
+
+    def row(self) -> str:
+        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        fam = self.family_tp / self.tp if self.tp else 0.0
+        return (f"{self.tp:>4}{self.fp:>4}{self.fn:>4}{self.tn:>4}{p:>8.3f}{r:>8.3f}{f1:>8.3f}"
+                f"{fam:>8.3f}{self.errors:>7}")
+
+
+def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool) -> None:
+    batch = [AnalysisInput(s.id, s.code, s.language) for s in corpus]
+    by_tool: dict[str, dict[str, AnalysisResult]] = {}
+    for a in analyzers:
+        analyzer = create_analyzer(a)
+        if why := analyzer.unavailable():
+            print(f"  {a}: skipped ({why})")
+            continue
+        start = time.perf_counter()
+        items = [b for b in batch if b.language in analyzer.languages]
+        by_tool[a] = {r.id: r for r in analyzer.analyze(items)}
+        print(f"  {a}: {len(items)} samples in {time.perf_counter() - start:.1f}s")
+    print(f"\n{name}: {len(corpus)} samples "
+          f"({sum(s.vulnerable for s in corpus)} vulnerable)")
+    print(f"{'analyzer':<14}{'TP':>4}{'FP':>4}{'FN':>4}{'TN':>4}{'prec':>8}{'recall':>8}"
+          f"{'F1':>8}{'family':>8}{'errors':>7}")
+    combined = Score()
+    scores = {a: Score() for a in by_tool}
+    for s in corpus:
+        any_flag, any_fam = False, False
+        for a, results in by_tool.items():
+            res = results.get(s.id)
+            if res is None:
+                continue  # language not covered: the analyzer abstains
+            if res.error:
+                scores[a].errors += 1
+            hits = counted(res.findings, s)
+            fam = any(in_family(f.cwe, s.cwe) for f in hits) if s.cwe else False
+            scores[a].add(bool(hits), fam, s.vulnerable)
+            any_flag |= bool(hits)
+            any_fam |= fam
+            if show and bool(hits) != s.vulnerable:
+                kind = "FP" if hits else "FN"
+                print(f"    {kind} {a} {s.id} {[f'{f.rule_id}:{f.cwe}:{f.line}' for f in hits]}")
+        combined.add(any_flag, any_fam, s.vulnerable)
+    for a, sc in scores.items():
+        print(f"{a:<14}{sc.row()}")
+    print(f"{'combined':<14}{combined.row()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--analyzer", action="append", default=None)
+    parser.add_argument("--labeled", action="append", type=Path, default=[])
+    parser.add_argument("--no-builtin", action="store_true")
+    parser.add_argument("--show-errors", action="store_true",
+                        help="list each false positive / false negative")
+    args = parser.parse_args()
+    analyzers = args.analyzer or DEFAULT
+    if not args.no_builtin:
+        evaluate("builtin references", builtin_corpus(), analyzers, args.show_errors)
+    for path in args.labeled:
+        evaluate(str(path), jsonl_corpus(path), analyzers, args.show_errors)
+
+
+if __name__ == "__main__":
+    main()
