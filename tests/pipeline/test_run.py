@@ -81,6 +81,9 @@ def test_results_json_matches_exported_schema(tmp_path: Path, mock_script: Path)
     assert doc["schema_version"] == "1.0"
     assert doc["conditions"][0]["metrics"]["pass@5"]["value"] is None  # n < k: undefined
     assert doc["stats"]["new_generations"] == 3
+    sandbox = doc["run_spec"]["sandbox"]
+    assert sandbox.startswith("bwrap: verified:") and "no network to the host" in sandbox
+    assert "NOT ACTIVE" not in sandbox
     report = (tmp_path / "r" / "report.md").read_text()
     assert "## Headline" in report and "CWE-89" in report and "Run spec" in report
 

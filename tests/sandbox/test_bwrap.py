@@ -5,6 +5,7 @@ unisolated subprocess sandbox as a control, so that the assertion is shown able 
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import uuid
 from collections.abc import Iterator
@@ -237,6 +238,7 @@ def test_network_control_without_isolation_connects(unsandboxed: Sandbox,
 
 _SECRETS = """
 import os
+import shutil
 for path in {paths!r}:
     try:
         if os.path.isdir(path):
@@ -277,3 +279,16 @@ def test_system_dirs_are_read_only(bwrap: BwrapSandbox) -> None:
     assert result.stdout.split() == ["/usr/vb-probe", "DENIED", "/etc/vb-probe", "DENIED",
                                      "/vb-probe", "DENIED"]
     assert not Path("/usr/vb-probe").exists() and not Path("/etc/vb-probe").exists()
+
+
+def test_docker_backend_without_a_daemon_says_so() -> None:
+    import subprocess as sp
+
+    from vulnbench.errors import ToolMissingError
+
+    probe = sp.run(["docker", "info"], capture_output=True, check=False) \
+        if shutil.which("docker") else None
+    if probe is not None and probe.returncode == 0:
+        pytest.skip("a Docker daemon answers here (the not-available path is not reachable)")
+    with pytest.raises(ToolMissingError, match="docker"):
+        create_sandbox("docker")

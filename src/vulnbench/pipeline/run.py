@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from vulnbench.report.markdown import temperature_tables, write_outputs
 from vulnbench.report.results import Results, Stats
 from vulnbench.sandbox.backends import create_sandbox
 from vulnbench.sandbox.base import Sandbox
+from vulnbench.sandbox.probe import probe
 from vulnbench.store import RunStore
 
 
@@ -146,8 +148,7 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
                                     stop=opts.stop, seed=opts.seed),
         seed=opts.seed, policy=opts.policy, dedup=opts.dedup, analyzers=opts.analyzers,
         tools={a.name: a.version() for a in analyzers},
-        sandbox=(f"{sandbox.name}: {', '.join(sandbox.protections())}" if sandbox
-                 else "tests not run"),
+        sandbox=_sandbox_spec(sandbox),
         limit=opts.limit,
     )
     store.save_spec(run_spec)
@@ -164,6 +165,16 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
                   {it.key for c in conditions for it in c[4]})
     store.close()
     return results
+
+
+def _sandbox_spec(sandbox: Sandbox | None) -> str:
+    """Which backend ran the tests and which protections a probe saw active inside it."""
+    if sandbox is None:
+        return "tests not run"
+    with tempfile.TemporaryDirectory(prefix="vb-probe-") as host_dir:
+        report = probe(sandbox, host_dir)
+    label = "" if sandbox.isolated else " (NO ISOLATION)"
+    return f"{sandbox.name}{label}: {report.summary()}"
 
 
 def _model_spec(spec: str, store: RunStore) -> ModelSpec:

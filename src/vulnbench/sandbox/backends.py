@@ -117,5 +117,8 @@ class SubprocessSandbox(Sandbox):
         return list(argv)
 
 
+sandboxes.register_lazy("docker", "vulnbench.sandbox.docker:DockerSandbox")
+
+
 def create_sandbox(name: str) -> Sandbox:
     return sandboxes.get(name)()

@@ -211,7 +211,9 @@ PY["cwe-601-open-redirect"] = [taint(
     sanitizers=[{"pattern": "url_for(...)"}, {"pattern": "flask.url_for(...)"},
                 {"pattern": "urlsplit(...)"}, {"pattern": "urlparse(...)"},
                 {"pattern": "urllib.parse.urlparse(...)"},
-                {"pattern": "urllib.parse.urlsplit(...)"}])]
+                {"pattern": "urllib.parse.urlsplit(...)"},
+                {"by-side-effect": True, "patterns": [
+                    {"pattern": "$X.startswith(...)"}, {"focus-metavariable": "$X"}]}])]
 
 PY["cwe-079-xss"] = [taint(
     "vb-py-xss", "CWE-79: Cross-site Scripting",
@@ -238,7 +240,7 @@ PY["cwe-113-header-injection"] = [taint(
     "vb-py-header-injection", "CWE-113: HTTP Response Splitting",
     "Request data is written into a response header; strip CR/LF first.",
     ["$R.headers[$K] = $X", "$R.headers.add($K, $X)", "$R.headers.set($K, $X)",
-     "$R.set_cookie($K, $X, ...)", "$R[$K] = $X"],
+     "$R.set_cookie($K, $X, ...)"],
     direct=WEB, spliced=[], labels=False,
     sanitizers=[{"pattern": "$X.replace(...)"}, {"pattern": "urllib.parse.quote(...)"},
                 {"pattern": "quote(...)"}, {"pattern": "$X.splitlines()"}])]

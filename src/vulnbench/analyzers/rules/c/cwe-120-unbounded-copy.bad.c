@@ -1,0 +1,15 @@
+#include <stdio.h>
+#include <string.h>
+
+void greet(const char *name) {
+    char buf[16];
+    // ruleid: vb-c-unbounded-copy
+    strcpy(buf, name);
+    char line[64];
+    // ruleid: vb-c-gets
+    gets(line);
+    char word[8];
+    // ruleid: vb-c-scanf-string
+    scanf("%s", word);
+    puts(buf);
+}

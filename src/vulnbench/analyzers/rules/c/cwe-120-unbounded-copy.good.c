@@ -1,0 +1,15 @@
+#include <stdio.h>
+#include <string.h>
+
+void greet(const char *name) {
+    char buf[16];
+    // ok: vb-c-unbounded-copy
+    snprintf(buf, sizeof buf, "%s", name);
+    char line[64];
+    // ok: vb-c-gets
+    fgets(line, sizeof line, stdin);
+    char word[8];
+    // ok: vb-c-scanf-string
+    scanf("%7s", word);
+    puts(buf);
+}

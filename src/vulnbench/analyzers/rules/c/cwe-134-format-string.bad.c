@@ -1,0 +1,6 @@
+#include <stdio.h>
+
+void show(const char *msg) {
+    // ruleid: vb-c-format-string
+    printf(msg);
+}

@@ -1,0 +1,8 @@
+#include <stdlib.h>
+
+void release(char *buf) {
+    free(buf);
+    buf = NULL;
+    // ok: vb-c-double-free
+    free(buf);
+}

@@ -1,0 +1,9 @@
+#include <stdlib.h>
+
+struct node { int value; };
+
+int take(struct node *n) {
+    free(n);
+    // ruleid: vb-c-use-after-free
+    return n->value;
+}

@@ -1,0 +1,10 @@
+#include <stdlib.h>
+#include <string.h>
+
+char *dup(const char *s, size_t n) {
+    char *p = malloc(n + 1);
+    // ruleid: vb-c-unchecked-malloc
+    memcpy(p, s, n);
+    p[n] = 0;
+    return p;
+}

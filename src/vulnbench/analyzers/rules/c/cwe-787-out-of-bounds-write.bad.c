@@ -1,0 +1,8 @@
+#include <string.h>
+
+int copy_payload(const unsigned char *pkt, size_t len) {
+    unsigned char payload[64];
+    // ruleid: vb-c-memcpy-unchecked-length
+    memcpy(payload, pkt, len);
+    return payload[0];
+}

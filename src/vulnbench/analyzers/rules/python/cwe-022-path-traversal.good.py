@@ -1,0 +1,16 @@
+import os
+
+
+def read_log(base, name):
+    path = os.path.join(base, os.path.basename(name))
+    # ok: vb-py-path-traversal
+    with open(path) as fh:
+        return fh.read()
+
+
+def read_confined(base, name):
+    path = os.path.realpath(os.path.join(base, name))
+    if os.path.commonpath([base, path]) != base:
+        raise PermissionError(name)
+    # ok: vb-py-path-traversal
+    return open(path).read()

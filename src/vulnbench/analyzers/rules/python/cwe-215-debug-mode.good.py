@@ -1,0 +1,7 @@
+import os
+
+from flask import Flask
+
+app = Flask(__name__)
+# ok: vb-py-debug-enabled
+app.run(debug=os.environ.get("FLASK_DEBUG") == "1")

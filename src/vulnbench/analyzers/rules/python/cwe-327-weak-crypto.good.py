@@ -1,0 +1,18 @@
+import hashlib
+
+from Crypto.Cipher import AES
+
+
+def sign(data):
+    # ok: vb-py-weak-hash
+    return hashlib.sha256(data).hexdigest()
+
+
+def etag(data):
+    # ok: vb-py-weak-hash
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def seal(key, data):
+    # ok: vb-py-weak-cipher
+    return AES.new(key, AES.MODE_GCM).encrypt(data)

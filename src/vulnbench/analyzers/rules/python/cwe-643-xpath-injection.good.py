@@ -1,0 +1,3 @@
+def find_author(tree, author):
+    # ok: vb-py-xpath-injection
+    return tree.xpath("//book[author=$name]/title/text()", name=author)

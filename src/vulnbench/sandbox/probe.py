@@ -1,0 +1,92 @@
+"""Verify, rather than assume, that a sandbox's protections are active: one short program
+probes the network, the file system, the user and the environment from inside, and the run
+spec records what it saw."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from dataclasses import dataclass
+
+from vulnbench.sandbox.base import Limits, Sandbox
+
+_PROBE = """
+import json, os, socket
+out = {}
+s = socket.socket(); s.settimeout(1)
+try:
+    s.connect(("127.0.0.1", PORT)); out["host_loopback"] = "reachable"
+except OSError:
+    out["host_loopback"] = "blocked"
+for path in ("/usr/vb-probe", "/etc/vb-probe", "HOSTDIR/vb-probe"):
+    try:
+        open(path, "w").write("x"); out[path] = "writable"; os.unlink(path)
+    except OSError:
+        out[path] = "blocked"
+try:
+    open("/etc/shadow").read(1); out["/etc/shadow"] = "readable"
+except OSError:
+    out["/etc/shadow"] = "blocked"
+out["uid"] = os.getuid()
+out["env"] = sorted(k for k in os.environ if k not in ("PATH", "HOME", "LANG", "PWD",
+                                                      "PYTHONDONTWRITEBYTECODE", "SHLVL", "_"))
+open("work-dir-write", "w").write("ok")
+out["work_dir"] = "writable"
+print(json.dumps(out))
+"""
+
+
+@dataclass
+class ProbeReport:
+    verified: list[str]
+    failed: list[str]
+
+    def summary(self) -> str:
+        text = "verified: " + (", ".join(self.verified) or "none")
+        return text + (f"; NOT ACTIVE: {', '.join(self.failed)}" if self.failed else "")
+
+
+def probe(sandbox: Sandbox, host_dir: str) -> ProbeReport:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.1)
+    hits: list[bool] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                listener.accept()[0].close()
+                hits.append(True)
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    code = _PROBE.replace("PORT", str(listener.getsockname()[1])).replace("HOSTDIR", host_dir)
+    try:
+        result = sandbox.run([sandbox.python(), "-I", "probe.py"], {"probe.py": code},
+                             Limits(wall_seconds=20))
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+    try:
+        seen = json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        return ProbeReport([], [f"probe did not run ({result.status}: "
+                                f"{result.stderr.strip()[-120:]})"])
+    checks = {
+        "no network to the host": seen["host_loopback"] == "blocked" and not hits,
+        "read-only system": seen["/usr/vb-probe"] == "blocked"
+        and seen["/etc/vb-probe"] == "blocked",
+        "host files out of reach": seen[f"{host_dir}/vb-probe"] == "blocked",
+        "/etc/shadow unreadable": seen["/etc/shadow"] == "blocked",
+        "unprivileged user": seen["uid"] != 0,
+        "cleared environment": not seen["env"],
+        "writable work dir": seen["work_dir"] == "writable",
+    }
+    return ProbeReport([k for k, ok in checks.items() if ok],
+                       [k for k, ok in checks.items() if not ok])
