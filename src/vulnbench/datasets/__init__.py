@@ -32,15 +32,22 @@ def builtin() -> list[Task]:
 
 
 def load_dataset(name_or_path: str) -> Dataset:
-    """Load a registered dataset by name, or task files from a path (TOML, JSON, JSONL, dir)."""
+    """Load a registered dataset by name, a public benchmark as ``SOURCE:PATH`` (see
+    ``vulnbench.datasets.public``), or task files from a path (TOML, JSON, JSONL, dir)."""
     if name_or_path in datasets:
         tasks = datasets.get(name_or_path)()
         return Dataset(name=name_or_path, tasks=tasks)
+    from vulnbench.datasets.public import PublicDataset, load_public, split_spec
+
+    if split_spec(name_or_path) is not None:
+        loaded = load_public(name_or_path)
+        return PublicDataset(name=name_or_path, tasks=loaded.tasks, notes=loaded.notes)
     path = Path(name_or_path)
     if not path.exists():
         raise DatasetError(
             f"no dataset named {name_or_path!r} and no such file; "
-            f"known datasets: {', '.join(datasets.names())}"
+            f"known datasets: {', '.join(datasets.names())}; public sources (SOURCE:PATH): "
+            f"{', '.join(public_sources())}"
         )
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.suffix in {".toml", ".json", ".jsonl"})
@@ -50,4 +57,10 @@ def load_dataset(name_or_path: str) -> Dataset:
     return Dataset(name=str(path), tasks=load_task_file(path, source=path.stem))
 
 
-__all__ = ["Dataset", "datasets", "load_dataset"]
+def public_sources() -> list[str]:
+    from vulnbench.datasets.public import public_loaders
+
+    return public_loaders.names()
+
+
+__all__ = ["Dataset", "datasets", "load_dataset", "public_sources"]
