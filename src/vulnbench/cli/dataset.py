@@ -31,6 +31,7 @@ def _stats(name: str) -> dict[str, object]:
         "tasks_per_cwe": dict(sorted(per_cwe.items(), key=lambda kv: int(kv[0][4:]))),
         "with_tests": sum(1 for t in ds.tasks if t.functional_test and t.security_test),
         "content_hash": ds.content_hash,
+        "missing": list(getattr(ds, "notes", [])),
     }
 
 
@@ -63,7 +64,8 @@ def stats(name: Annotated[str, typer.Argument()] = "builtin",
     if as_json:
         print(json.dumps(data, indent=2))
         return
-    for key in ("dataset", "tasks", "languages", "cwes", "cwes_by_language", "with_tests"):
+    for key in ("dataset", "tasks", "languages", "cwes", "cwes_by_language", "with_tests",
+                "missing"):
         print(f"{key}: {data[key]}")
     print("tasks per CWE: " + ", ".join(f"{k} {v}" for k, v in
                                          data["tasks_per_cwe"].items()))  # type: ignore[attr-defined]

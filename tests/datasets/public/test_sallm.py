@@ -178,7 +178,7 @@ def test_broken_test_file_names_it(tmp_path: Path) -> None:
     data = make(tmp_path)
     (data.parent / "Tests" / "test_pickle_profile.py").write_text(
         "import A_cwe502_0\nclass T(unittest.TestCase):\n  def test_x(self:\n")
-    with pytest.raises(DatasetError, match="test_pickle_profile.py:3: SALLM test does not parse"):
+    with pytest.raises(DatasetError, match=r"test_pickle_profile\.py:3: SALLM test does not parse"):
         load_public(f"sallm:{data}")
 
 

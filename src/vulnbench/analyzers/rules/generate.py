@@ -59,12 +59,11 @@ CHECKED: list[dict[str, Any]] = [
         {"metavariable-regex": {"metavariable": "$CHECK", "regex":
             "(?i).*(valid|saniti|safe|allow|check|verif|whitelist|ensure).*"}},
         {"focus-metavariable": "$X"}]},
-    {"pattern": "$ALLOWED[...]"},
     {"patterns": [
-        {"pattern": "$D.get(...)"},
+        {"pattern-either": [{"pattern": "$D.get(...)"}, {"pattern": "$D[...]"}]},
         {"metavariable-regex": {"metavariable": "$D", "regex":
             "(?i)^(?!.*(request|req|args|form|values|params|environ|headers|cookies|json|"
-            "data|query|GET|POST|META|FILES|session|os)).*$"}}]},
+            "data|query|GET|POST|META|FILES|session|os|argv|sys|row|body|payload)).*$"}}]},
     {"pattern": "int(...)"}, {"pattern": "float(...)"}, {"pattern": "len(...)"},
     {"pattern": "bool(...)"}, {"pattern": "uuid.UUID(...)"},
 ]
@@ -72,13 +71,13 @@ OPTIONS = {"taint_assume_safe_numbers": True, "taint_assume_safe_booleans": True
            "taint_assume_safe_indexes": True, "taint_assume_safe_comparisons": True}
 
 
-def spliced_sources(direct: list[dict[str, Any]], spliced_from: list[dict[str, Any]]
-                    ) -> list[dict[str, Any]]:
+def spliced_sources(direct: list[dict[str, Any]], spliced_from: list[dict[str, Any]],
+                    splice: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """``direct`` sources taint a sink as they are; ``spliced_from`` (function parameters)
     only once spliced into a string."""
     out: list[dict[str, Any]] = [{"label": "SPLICED", **s} for s in direct]
     out += [{"label": "INPUT", **s} for s in spliced_from + direct]
-    out += [{"label": "SPLICED", "requires": "INPUT", **s} for s in SPLICE]
+    out += [{"label": "SPLICED", "requires": "INPUT", **s} for s in splice or SPLICE]
     return out
 
 
@@ -98,7 +97,7 @@ def taint(rid: str, cwe: str, msg: str, sink_patterns: list[str], *,
           direct: list[dict[str, Any]] | None = None,
           spliced: list[dict[str, Any]] | None = None,
           sanitizers: list[dict[str, Any]] | None = None, severity: str = "ERROR",
-          labels: bool = True) -> dict[str, Any]:
+          labels: bool = True, splice: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     direct = WEB + USER if direct is None else direct
     spliced = PARAMS if spliced is None else spliced
     rule: dict[str, Any] = {
@@ -108,7 +107,7 @@ def taint(rid: str, cwe: str, msg: str, sink_patterns: list[str], *,
         "options": OPTIONS,
     }
     if labels:
-        rule["pattern-sources"] = spliced_sources(direct, spliced)
+        rule["pattern-sources"] = spliced_sources(direct, spliced, splice)
         rule["pattern-sinks"] = sinks(sink_patterns)
     else:
         rule["pattern-sources"] = direct + spliced
@@ -148,6 +147,13 @@ PY["cwe-089-sql-injection"] = [taint(
     sanitizers=[{"pattern": "$C.quote_identifier(...)"}, {"pattern": "sql.Identifier(...)"},
                 {"pattern": "sql.Literal(...)"}])]
 
+PATH_SPLICE: list[dict[str, Any]] = [
+    {"patterns": [{"pattern": "os.path.join($B, ..., $N)"}, {"focus-metavariable": "$N"}]},
+    {"patterns": [{"pattern": "$B / $N"}, {"focus-metavariable": "$N"}]},
+    {"patterns": [{"pattern": "$B + $N"}, {"focus-metavariable": "$N"}]},
+    {"patterns": [{"pattern": "f\"...{$N}\""}, {"focus-metavariable": "$N"}]},
+    {"patterns": [{"pattern": "$S.format(..., $N, ...)"}, {"focus-metavariable": "$N"}]},
+]
 PY["cwe-022-path-traversal"] = [taint(
     "vb-py-path-traversal", "CWE-22: Path Traversal",
     "A file path built from untrusted data is used without confining it to its folder.",
@@ -162,7 +168,7 @@ PY["cwe-022-path-traversal"] = [taint(
                 {"pattern": "os.path.realpath(...)"}, {"pattern": "os.path.abspath(...)"},
                 {"pattern": "$P.resolve(...)"}, {"pattern": "safe_join(...)"},
                 {"pattern": "werkzeug.security.safe_join(...)"},
-                {"pattern": "os.path.normpath(...)"}])]
+                {"pattern": "os.path.normpath(...)"}], splice=PATH_SPLICE)]
 
 PY["cwe-094-code-injection"] = [
     taint("vb-py-eval-injection", "CWE-95: Eval Injection",
@@ -587,12 +593,11 @@ C["cwe-022-path-traversal"] = [search(
     "vb-c-path-traversal", "CWE-22: Path Traversal",
     "A file path is built from outside data without rejecting '..'.",
     {"patterns": [
-        {"pattern-inside": "$T $FN(..., $IN, ...) { ... }"},
         {"pattern-either": [
-            {"pattern": "snprintf($BUF, $N, $FMT, ..., $IN, ...);\n...\nfopen($BUF, ...);"},
-            {"pattern": "sprintf($BUF, $FMT, ..., $IN, ...);\n...\nfopen($BUF, ...);"},
-            {"pattern": "strcat($BUF, $IN);\n...\nfopen($BUF, ...);"},
-            {"pattern": "snprintf($BUF, $N, $FMT, ..., $IN, ...);\n...\nopen($BUF, ...);"}]},
+            {"pattern-inside": "snprintf($BUF, $N, \"$FMT\", ..., $IN, ...);\n...\n"},
+            {"pattern-inside": "sprintf($BUF, \"$FMT\", ..., $IN, ...);\n...\n"},
+            {"pattern-inside": "strcat($BUF, $IN);\n...\n"}]},
+        {"pattern-either": [{"pattern": "fopen($BUF, ...)"}, {"pattern": "open($BUF, ...)"}]},
         {"pattern-not-inside": "if (<... strstr($IN, \"..\") ...>) { ... }\n...\n"},
         {"pattern-not-inside": "if (<... strstr($IN, \"..\") ...>) return ...;\n...\n"},
         {"pattern-not-inside": "if (<... strchr($IN, '/') ...>) return ...;\n...\n"},
@@ -611,16 +616,11 @@ C["cwe-415-double-free"] = [search(
 C["cwe-416-use-after-free"] = [search(
     "vb-c-use-after-free", "CWE-416: Use After Free", "A pointer is used after it was freed.",
     {"patterns": [
-        {"pattern-either": [
-            {"pattern": "free($P);\n...\n<... $P->$F ...>;"},
-            {"pattern": "free($P);\n...\n<... *$P ...>;"},
-            {"pattern": "free($P);\n...\n<... $P[$I] ...>;"},
-            {"pattern": "free($P);\n...\n$FN(..., $P, ...);"}]},
-        {"pattern-not": "free($P);\n...\n$P = $V;\n...\n"},
-        {"pattern-not": "free($P);\n...\nfree($P);"},
-        {"pattern-not-inside": "if (...) { ... free($P); ... return ...; }\n...\n"},
+        {"pattern-inside": "free($P);\n...\n"},
+        {"pattern-either": [{"pattern": "$P->$F"}, {"pattern": "*$P"}, {"pattern": "$P[$I]"}]},
         {"pattern-not-inside": "free($P);\n...\n$P = $V;\n...\n"},
-        {"metavariable-regex": {"metavariable": "$FN", "regex": "^(?!free$|sizeof$)"}},
+        {"pattern-not-inside": "if (...) { ... free($P); ... return ...; }\n...\n"},
+        {"pattern-not-inside": "if (...) { ... free($P); ... break; }\n...\n"},
     ]}, "ERROR", "c")]
 C["cwe-476-null-deref"] = [search(
     "vb-c-unchecked-malloc", "CWE-476: NULL Pointer Dereference",

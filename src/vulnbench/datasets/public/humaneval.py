@@ -26,14 +26,14 @@ from vulnbench.records import Task
 SOURCE = "humaneval"
 
 _TEST = '''"""HumanEval test for {task_id}, run by vulnbench's harness."""
-import solution
 from solution import *  # noqa: F403 - HumanEval tests may use the prompt's helpers
+import solution as _vb_module  # after the star import: HumanEval/121's entry point is "solution"
 
 {test}
 
 
 def test_check():
-    check(getattr(solution, {entry_point!r}))
+    check(getattr(_vb_module, {entry_point!r}))
 '''
 
 

@@ -1,9 +1,9 @@
 #include <stdlib.h>
 
 void release(char *buf, int failed) {
+    // ruleid: vb-c-double-free
     free(buf);
     if (failed) {
-        // ruleid: vb-c-double-free
         free(buf);
     }
 }

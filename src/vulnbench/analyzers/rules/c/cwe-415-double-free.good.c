@@ -1,8 +1,8 @@
 #include <stdlib.h>
 
 void release(char *buf) {
+    // ok: vb-c-double-free
     free(buf);
     buf = NULL;
-    // ok: vb-c-double-free
     free(buf);
 }

@@ -2,9 +2,9 @@
 #include <string.h>
 
 char *dup(const char *s, size_t n) {
+    // ok: vb-c-unchecked-malloc
     char *p = malloc(n + 1);
     if (p == NULL) return NULL;
-    // ok: vb-c-unchecked-malloc
     memcpy(p, s, n);
     p[n] = 0;
     return p;
