@@ -136,3 +136,22 @@ def test_kill_9_then_resume(tmp_path: Path, mock_script: Path) -> None:
     a = json.loads((out / "results.json").read_text())["conditions"]
     b = json.loads((tmp_path / "clean" / "results.json").read_text())["conditions"]
     assert a == b
+
+
+@pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
+def test_report_rescores_from_the_store(tmp_path: Path, mock_script: Path) -> None:
+    out = tmp_path / "r"
+    first = cli("run", "--model", f"mock:{mock_script}", "--n", "2", "--limit", "2",
+                "--out", str(out), "--no-progress")
+    assert first.returncode == 0, first.stderr
+    before = json.loads((out / "results.json").read_text())
+    (out / "report.md").unlink()
+    again = cli("report", str(out))
+    assert again.returncode == 0, again.stderr
+    after = json.loads((out / "results.json").read_text())
+    assert after["stats"]["new_generations"] == 0
+    assert after["stats"]["reused_generations"] == 4
+    assert after["conditions"] == before["conditions"]
+    assert (out / "report.md").exists()
+    missing = cli("report", str(tmp_path / "nothing"))
+    assert_clean_error(missing, "no run store")

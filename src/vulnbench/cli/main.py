@@ -113,6 +113,29 @@ def run(
 
 
 @app.command()
+def report(out: Annotated[Path, typer.Argument(help="an existing run directory")]) -> None:
+    """Re-score and re-write a run's reports from its store, with the options it was run with
+    (no model call when every generation is stored; only stale verdicts are re-assessed)."""
+    from vulnbench.pipeline import run as run_pipeline
+    from vulnbench.pipeline.options import options_from_json
+    from vulnbench.store import RunStore
+
+    db = out / "run.sqlite"
+    if not db.is_file():
+        raise VulnbenchError(f"{out} holds no run store (run.sqlite); start one with vulnbench run")
+    store = RunStore(db)
+    saved = store.get_meta("options")
+    store.close()
+    if saved is None:
+        raise VulnbenchError(f"{db} does not record its run options; re-run vulnbench run")
+    opts = options_from_json(saved, out)
+    opts.progress = sys.stderr.isatty()
+    results = run_pipeline(opts, echo=lambda msg: console.print(msg))
+    print_headline(results)
+    console.print(f"{results.stats.new_generations} new generations; report in {out}/report.md")
+
+
+@app.command()
 def schema(out: Annotated[Path | None, typer.Option(help="write here")] = None) -> None:
     """Print (or write) the JSON Schema of results.json."""
     text = results_schema()

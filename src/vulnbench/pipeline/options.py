@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -32,6 +34,19 @@ class RunOptions:
     backend: BackendOptions = field(default_factory=BackendOptions)
     progress: bool = True
     bootstrap_reps: int = 1000
+
+
+def options_to_json(opts: RunOptions) -> str:
+    data = dataclasses.asdict(opts)
+    data["out"] = str(opts.out)
+    return json.dumps(data)
+
+
+def options_from_json(text: str, out: Path) -> RunOptions:
+    data = json.loads(text)
+    data["out"] = out
+    data["backend"] = BackendOptions(**data["backend"])
+    return RunOptions(**data)
 
 
 def condition_label(model: str, temperature: float) -> str:

@@ -20,7 +20,7 @@ from vulnbench.models import backends, create_model, parse_model
 from vulnbench.models.base import ModelBackend
 from vulnbench.pipeline.assess import AssessContext, assess
 from vulnbench.pipeline.generate import WorkItem, generate, plan
-from vulnbench.pipeline.options import RunOptions, condition_label
+from vulnbench.pipeline.options import RunOptions, condition_label, options_to_json
 from vulnbench.pipeline.process import process_task
 from vulnbench.pipeline.score import score_condition
 from vulnbench.prompts import PromptContext, build_prompt, styles
@@ -83,6 +83,7 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
     sandbox: Sandbox | None = create_sandbox(opts.sandbox) if opts.run_tests else None
 
     store = RunStore(opts.out / "run.sqlite")
+    store.set_meta("options", options_to_json(opts))
     loaded: dict[str, ModelBackend] = {}
 
     def model_for(spec: str) -> Callable[[], ModelBackend]:
