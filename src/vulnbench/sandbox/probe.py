@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from vulnbench.sandbox.base import Limits, Sandbox
@@ -47,10 +49,13 @@ class ProbeReport:
         return text + (f"; NOT ACTIVE: {', '.join(self.failed)}" if self.failed else "")
 
 
-def probe(sandbox: Sandbox, host_dir: str) -> ProbeReport:
+@contextmanager
+def host_listener() -> Iterator[tuple[int, list[bool]]]:
+    """A TCP listener on the host's 127.0.0.1: yields its port and a list that gets one entry
+    per accepted connection (a sandbox must never add one)."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
-    listener.listen(1)
+    listener.listen(4)
     listener.settimeout(0.1)
     hits: list[bool] = []
     stop = threading.Event()
@@ -65,14 +70,19 @@ def probe(sandbox: Sandbox, host_dir: str) -> ProbeReport:
 
     thread = threading.Thread(target=accept, daemon=True)
     thread.start()
-    code = _PROBE.replace("PORT", str(listener.getsockname()[1])).replace("HOSTDIR", host_dir)
     try:
-        result = sandbox.run([sandbox.python(), "-I", "probe.py"], {"probe.py": code},
-                             Limits(wall_seconds=20))
+        yield listener.getsockname()[1], hits
     finally:
         stop.set()
         thread.join()
         listener.close()
+
+
+def probe(sandbox: Sandbox, host_dir: str) -> ProbeReport:
+    with host_listener() as (port, hits):
+        code = _PROBE.replace("PORT", str(port)).replace("HOSTDIR", host_dir)
+        result = sandbox.run([sandbox.python(), "-I", "probe.py"], {"probe.py": code},
+                             Limits(wall_seconds=20))
     try:
         seen = json.loads(result.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vulnbench.sandbox.base import Limits, RunResult, Sandbox
+from vulnbench.sandbox.probe import host_listener
 
 LIMITS = Limits(wall_seconds=6, cpu_seconds=4, memory_mb=512, processes=64)
 
@@ -182,31 +181,13 @@ CASES: list[Case] = [
 
 def run_checks(sandbox: Sandbox, on_done: Callable[[CaseResult], None] = lambda _: None
                ) -> list[CaseResult]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(4)
-    listener.settimeout(0.2)
-    accepted: list[bool] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-                accepted.append(True)
-                conn.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
     sentinel = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"],
                                 start_new_session=True)
     results = []
     try:
-        with tempfile.TemporaryDirectory(prefix="vb-check-") as outside:
-            host = _Host(uuid.uuid4().hex, Path(outside), listener.getsockname()[1], accepted,
-                         sentinel)
+        with tempfile.TemporaryDirectory(prefix="vb-check-") as outside, \
+                host_listener() as (port, accepted):
+            host = _Host(uuid.uuid4().hex, Path(outside), port, accepted, sentinel)
             for name, case in CASES:
                 try:
                     contained, detail = case(sandbox, host)
@@ -218,8 +199,6 @@ def run_checks(sandbox: Sandbox, on_done: Callable[[CaseResult], None] = lambda 
             for pid in _leftover(host.token):
                 os.kill(pid, signal.SIGKILL)
     finally:
-        stop.set()
         sentinel.kill()
         sentinel.wait()
-        listener.close()
     return results

@@ -442,16 +442,15 @@ PY["cwe-377-insecure-temp"] = [search(
         {"pattern": "open(os.path.join(tempfile.gettempdir(), ...), ...)"},
         {"pattern": "open(\"/tmp/\" + $X, ...)"}]}, severity="WARNING")]
 
-NESTED = "(\\([^()]*[+*][^()]*\\)|\\[[^\\]]*\\][+*]\\)?)[+*{]"
 PY["cwe-1333-redos"] = [search(
     "vb-py-redos", "CWE-1333: Inefficient Regular Expression Complexity",
     "A nested quantifier makes this regular expression backtrack exponentially.",
     {"patterns": [
-        either("re.$F(\"$RX\", ...)", "re.$F(r\"$RX\", ...)", "regex.$F(\"$RX\", ...)"),
+        either("re.$F(\"$RX\", ...)", "regex.$F(\"$RX\", ...)"),
         {"metavariable-regex": {"metavariable": "$F", "regex":
             "^(compile|match|search|fullmatch|findall|finditer|sub|subn|split)$"}},
-        {"metavariable-regex": {"metavariable": "$RX", "regex": "(\\([^()]*[+*]\\)[+*{])|"
-                                "(\\([^()]*[+*][^()]*\\)[+*{])"}},
+        {"metavariable-regex": {"metavariable": "$RX",
+                                "regex": ".*\\([^()]*[+*][^()]*\\)[+*{]"}},
     ]}, severity="WARNING"),
     taint("vb-py-regex-injection", "CWE-1333: Inefficient Regular Expression Complexity",
           "A regular expression is compiled from request data (ReDoS); re.escape it.",
