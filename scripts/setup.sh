@@ -35,4 +35,21 @@ if [ ! -f .venv-runtime/.installed ] || [ scripts/runtime-requirements.txt -nt .
   .venv-runtime/bin/python -m pip install -q -r scripts/runtime-requirements.txt
   touch .venv-runtime/.installed
 fi
+# semgrep (and codeshield, which pins semgrep) live in their own environment: semgrep pins
+# opentelemetry-api and breaks beside llama-cpp-python[server]. vulnbench calls it as a program.
+if [ ! -x .venv-semgrep/bin/semgrep ] || [ ! -f .venv-semgrep/.vulnbench-installed ]; then
+  echo "installing semgrep and codeshield into .venv-semgrep"
+  [ -x .venv-semgrep/bin/python ] || "$PYTHON" -m venv .venv-semgrep
+  .venv-semgrep/bin/python -m pip install -q --upgrade pip
+  .venv-semgrep/bin/python -m pip install -q semgrep codeshield
+  touch .venv-semgrep/.vulnbench-installed
+fi
+# C analyzers: cppcheck (gcc -fanalyzer comes with gcc)
+if ! command -v cppcheck >/dev/null; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq cppcheck >/dev/null || { apt-get update -qq && apt-get install -y -qq cppcheck >/dev/null; }
+  else
+    echo "optional: install cppcheck (apt-get install cppcheck) for the cppcheck analyzer" >&2
+  fi
+fi
 .venv/bin/python -c 'from vulnbench.models.weights import embedded_model_path as p; print("embedded model:", p())'

@@ -1,10 +1,16 @@
-"""CWE family matching for the ``target`` policy: a finding counts for a task when its CWE is
-the task's CWE or a declared equivalent. (Parent/child matching through the MITRE catalog
-plugs in here.)"""
+"""CWE names and family matching for the ``target`` policy: a finding counts for a task when
+its CWE is the task's CWE, a declared equivalent, or its parent or child in MITRE's Research
+Concepts view (CWE-1000, from PyPI ``cwe2``). Pillars (CWE-20, 74, 707, ...) are too broad
+to make two weaknesses one family and are never used as the link."""
 
 from __future__ import annotations
 
+import csv
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 from vulnbench.records import normalize_cwe
 
@@ -27,20 +33,84 @@ def _num(cwe: str) -> int:
     return int(normalize_cwe(cwe).split("-")[1])
 
 
+@dataclass(frozen=True)
+class Catalog:
+    names: dict[int, str]
+    abstraction: dict[int, str]
+    parents: dict[int, frozenset[int]]
+    children: dict[int, frozenset[int]]
+
+
+_CHILD_OF = re.compile(r"NATURE:ChildOf:CWE ID:(\d+):VIEW ID:1000")
+
+
+@cache
+def catalog() -> Catalog:
+    """MITRE's CWE-1000 view from ``cwe2`` (empty when the package is missing)."""
+    try:
+        import cwe2  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        return Catalog({}, {}, {}, {})
+    files = sorted(Path(cwe2.__file__).parent.glob("database_v*/navigate_cwe/1000.csv"))
+    if not files:
+        return Catalog({}, {}, {}, {})
+    names: dict[int, str] = {}
+    abstraction: dict[int, str] = {}
+    parents: dict[int, set[int]] = {}
+    children: dict[int, set[int]] = {}
+    with files[-1].open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            try:
+                n = int(row.get("CWE-ID") or "")
+            except ValueError:
+                continue
+            names[n] = row.get("Name", "")
+            abstraction[n] = row.get("Weakness Abstraction", "")
+            for p in _CHILD_OF.findall(row.get("Related Weaknesses", "")):
+                parents.setdefault(n, set()).add(int(p))
+                children.setdefault(int(p), set()).add(n)
+    return Catalog(names, abstraction,
+                   {k: frozenset(v) for k, v in parents.items()},
+                   {k: frozenset(v) for k, v in children.items()})
+
+
+def cwe_name(cwe: str | int) -> str:
+    """``"CWE-89"`` -> MITRE's name, or ``""`` when unknown."""
+    return catalog().names.get(_num(str(cwe)), "")
+
+
+def _linkable(n: int) -> bool:
+    return catalog().abstraction.get(n, "") not in ("Pillar", "Category", "View")
+
+
+@cache
 def family(cwe: str) -> frozenset[int]:
+    """The CWE, its declared equivalents, and the direct parents and children (CWE-1000 view)
+    of each of those, pillars excluded."""
     n = _num(cwe)
     out = {n}
     for group in EQUIVALENT:
         if n in group:
             out |= group
+    cat = catalog()
+    for m in list(out):
+        out |= {p for p in cat.parents.get(m, ()) if _linkable(p)}
+        if _linkable(m):
+            out |= cat.children.get(m, frozenset())
+    return frozenset(out)
+
+
+@cache
+def _targets(task_cwes: tuple[str, ...]) -> frozenset[int]:
+    out: set[int] = set()
+    for c in task_cwes:
+        out |= family(c)
     return frozenset(out)
 
 
 def in_family(finding_cwes: Iterable[str], task_cwes: Iterable[str]) -> bool:
     """True when any finding CWE falls in the family of any task CWE."""
-    targets: set[int] = set()
-    for c in task_cwes:
-        targets |= family(c)
+    targets = _targets(tuple(task_cwes))
     return any(_num(c) in targets for c in finding_cwes)
 
 

@@ -6,6 +6,7 @@ positive and the negative fixtures run as two test trees."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -70,4 +71,26 @@ def test_semgrep_test_passes_on_fixtures(tmp_path: Path, kind: str) -> None:
          str(RULES_DIR), str(tree)], capture_output=True, text=True, timeout=600, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out[-4000:]
-    assert "All tests passed" in out, out[-4000:]
+    assert "did not pass" not in out, out[-4000:]
+    if kind == "bad":
+        assert "All tests passed" in out, out[-4000:]
+
+
+@needs_semgrep
+def test_negative_fixtures_are_clean_for_their_rules(tmp_path: Path) -> None:
+    """Stricter than semgrep --test: no finding of a rule anywhere in its negative file."""
+    assert SEMGREP is not None
+    tree = _tree(tmp_path, "good")
+    proc = subprocess.run(
+        [SEMGREP, "scan", "--json", "--metrics=off", "--disable-version-check", "-q",
+         "--no-git-ignore", "--config", str(RULES_DIR), str(tree)],
+        capture_output=True, text=True, timeout=600, check=False)
+    report = json.loads(proc.stdout)
+    assert not [e for e in report["errors"] if e.get("level") == "error"], report["errors"]
+    wrong = []
+    for res in report["results"]:
+        rule = res["check_id"].rsplit(".", 1)[-1]
+        text = Path(res["path"]).read_text()
+        if f"ok: {rule}" in text:
+            wrong.append((Path(res["path"]).name, rule, res["start"]["line"]))
+    assert not wrong

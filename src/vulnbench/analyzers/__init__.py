@@ -12,8 +12,8 @@ analyzers: Registry[AnalyzerFactory] = Registry("analyzer")
 analyzers.register_lazy("bandit", "vulnbench.analyzers.bandit:BanditAnalyzer")
 analyzers.register_lazy("semgrep", "vulnbench.analyzers.semgrep:SemgrepAnalyzer")
 analyzers.register_lazy("codeshield", "vulnbench.analyzers.codeshield:CodeShieldAnalyzer")
-analyzers.register_lazy("gcc-analyzer", "vulnbench.analyzers.gcc:GccAnalyzer")
-analyzers.register_lazy("cppcheck", "vulnbench.analyzers.cppcheck:CppcheckAnalyzer")
+analyzers.register_lazy("gcc-analyzer", "vulnbench.analyzers.c_tools:GccAnalyzer")
+analyzers.register_lazy("cppcheck", "vulnbench.analyzers.c_tools:CppcheckAnalyzer")
 analyzers.register_lazy("codeql", "vulnbench.analyzers.codeql:CodeQLAnalyzer")
 
 

@@ -92,8 +92,8 @@ def collect(report: dict[str, Any], names: dict[str, str],
         if sample_id is not None:
             results[sample_id].findings.append(semgrep_finding(res, tool))
     for err in report.get("errors", []):
-        if str(err.get("level", "")).lower() != "error":
-            continue
+        # parse problems come as warnings (the rest of the file is still scanned): the sample
+        # keeps its findings but is marked, so a broken program is never a clean bill
         sample_id = names.get(Path(str(err.get("path", ""))).name)
         if sample_id is not None:
             kind = err.get("type")

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.sandbox import app as sandbox_app
+from vulnbench.cli.scan import scan as scan_command
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 from vulnbench.report.markdown import HEADLINE, headline_rows
@@ -25,6 +26,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 console = Console(stderr=True)
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(sandbox_app, name="sandbox")
+app.command("scan")(scan_command)
 
 
 def _floats(text: str, what: str) -> list[float]:
