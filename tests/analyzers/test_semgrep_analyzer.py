@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from vulnbench.analyzers import AnalysisInput, create_analyzer
-from vulnbench.analyzers import _tools
+from vulnbench.analyzers import AnalysisInput, _tools, create_analyzer
 from vulnbench.analyzers.semgrep import SemgrepAnalyzer, parse_cwes
 
 needs_semgrep = pytest.mark.skipif(_tools.find_semgrep() is None,

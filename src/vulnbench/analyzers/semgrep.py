@@ -4,6 +4,7 @@ program: it pins dependencies that clash with the model backends."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -102,6 +103,16 @@ def collect(report: dict[str, Any], names: dict[str, str],
                 err.get("message", ""))[:200]
 
 
+def python_syntax_error(code: str) -> str:
+    try:
+        ast.parse(code)
+    except SyntaxError as exc:
+        return f"syntax error: {exc.msg} (line {exc.lineno})"
+    except ValueError as exc:  # NUL bytes
+        return f"syntax error: {exc}"
+    return ""
+
+
 class SemgrepAnalyzer(Analyzer):
     name = "semgrep"
     languages = frozenset({"python", "c"})
@@ -130,6 +141,8 @@ class SemgrepAnalyzer(Analyzer):
                 results[item.id].error = err
             else:
                 todo.append(item)
+                if item.language == "python" and (err := python_syntax_error(item.code)):
+                    results[item.id].error = err  # semgrep recovers silently: say so
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start:start + CHUNK]
             with tempfile.TemporaryDirectory(prefix="vb-semgrep-") as tmp:

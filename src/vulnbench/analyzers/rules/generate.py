@@ -279,7 +279,9 @@ PY["cwe-943-nosql-injection"] = [taint(
             {"pattern": "json.loads(flask.request.$A)"}, {"pattern": "await $R.json()"}],
     spliced=[], labels=False,
     sanitizers=[{"pattern": "str(...)"}, {"by-side-effect": True, "patterns": [
-        {"pattern": "isinstance($X, str)"}, {"focus-metavariable": "$X"}]}])]
+        {"pattern": "isinstance($X, str)"}, {"focus-metavariable": "$X"}]},
+        {"patterns": [{"pattern-inside": "if <... not isinstance($X, $T) ...>:\n  ...\n...\n"},
+                      {"pattern": "$X"}]}])]
 PY["cwe-943-nosql-injection"].append(search(
     "vb-py-nosql-where", "CWE-943: NoSQL Injection",
     "A MongoDB $where clause built from a string with data in it runs as JavaScript.",
@@ -587,7 +589,12 @@ C["cwe-078-command-injection"] = [search(
     "vb-c-command-injection", "CWE-78: OS Command Injection",
     "A shell runs a command string that is not a constant.",
     {"patterns": [either("system($X)", "popen($X, ...)", "execl(\"/bin/sh\", $A, \"-c\", $X, ...)"),
-                  {"pattern-not": "system(\"...\")"}, {"pattern-not": "popen(\"...\", ...)"}]},
+                  {"pattern-not": "system(\"...\")"}, {"pattern-not": "popen(\"...\", ...)"},
+                  {"pattern-not-inside": "for ($A; $B; $C) {\n  ...\n}\n...\n"},
+                  {"pattern-not-inside": "for ($T *$V = $E; $B; $C) {\n  ...\n}\n...\n"},
+                  {"pattern-not-inside": "for ($T $V = $E; $B; $C) {\n  ...\n}\n...\n"},
+                  {"pattern-not-inside": "if (<... strpbrk(...) ...>) return $R;\n...\n"},
+                  {"pattern-not-inside": "if (<... strspn(...) ...>) return $R;\n...\n"}]},
     "ERROR", "c")]
 C["cwe-022-path-traversal"] = [search(
     "vb-c-path-traversal", "CWE-22: Path Traversal",
@@ -598,11 +605,11 @@ C["cwe-022-path-traversal"] = [search(
             {"pattern-inside": "sprintf($BUF, \"$FMT\", ..., $IN, ...);\n...\n"},
             {"pattern-inside": "strcat($BUF, $IN);\n...\n"}]},
         {"pattern-either": [{"pattern": "fopen($BUF, ...)"}, {"pattern": "open($BUF, ...)"}]},
-        {"pattern-not-inside": "if (<... strstr($IN, \"..\") ...>) { ... }\n...\n"},
-        {"pattern-not-inside": "if (<... strstr($IN, \"..\") ...>) return ...;\n...\n"},
-        {"pattern-not-inside": "if (<... strchr($IN, '/') ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... strstr($Y, \"..\") ...>) { ... }\n...\n"},
+        {"pattern-not-inside": "if (<... strstr($Y, \"..\") ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... strchr($Y, '/') ...>) return ...;\n...\n"},
         {"pattern-not-inside": "if (<... realpath(...) ...>) { ... }\n...\n"},
-        {"pattern-not-inside": "if (<... $VALID($IN) ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... $VALID($Y) ...>) return ...;\n...\n"},
     ]}, "WARNING", "c")]
 C["cwe-415-double-free"] = [search(
     "vb-c-double-free", "CWE-415: Double Free", "The same pointer is freed twice.",

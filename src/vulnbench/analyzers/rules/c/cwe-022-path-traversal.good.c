@@ -8,3 +8,12 @@ FILE *open_upload(const char *name) {
     // ok: vb-c-path-traversal
     return fopen(path, "rb");
 }
+
+FILE *open_in(const char *base, const char *name) {
+    char path[256];
+    if (strchr(name, '/') || strchr(name, '\\'))
+        return NULL;
+    snprintf(path, sizeof path, "%s/%s", base, name);
+    // ok: vb-c-path-traversal
+    return fopen(path, "rb");
+}
