@@ -103,7 +103,7 @@ def test_kill_9_then_resume(tmp_path: Path, mock_script: Path) -> None:
     """A real SIGKILL mid-generation; the rerun makes only the missing model calls and ends
     with the same metrics as an uninterrupted run."""
     args = ["run", "--model", f"mock:{mock_script}", "--n", "3", "--limit", "4",
-            "--temperature", "0", "--no-progress"]
+            "--temperature", "0", "--no-progress", "--analyzer", "bandit"]
     calls_a, calls_b = tmp_path / "calls_a.txt", tmp_path / "calls_b.txt"
     out = tmp_path / "killed"
     proc = subprocess.Popen([*VULNBENCH, *args, "--out", str(out)],
@@ -142,7 +142,7 @@ def test_kill_9_then_resume(tmp_path: Path, mock_script: Path) -> None:
 def test_report_rescores_from_the_store(tmp_path: Path, mock_script: Path) -> None:
     out = tmp_path / "r"
     first = cli("run", "--model", f"mock:{mock_script}", "--n", "2", "--limit", "2",
-                "--out", str(out), "--no-progress")
+                "--out", str(out), "--no-progress", "--analyzer", "bandit")
     assert first.returncode == 0, first.stderr
     before = json.loads((out / "results.json").read_text())
     (out / "report.md").unlink()

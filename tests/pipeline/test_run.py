@@ -22,7 +22,8 @@ TASKS = ["demo-cwe089-user-lookup", "demo-cwe022-read-upload", "demo-cwe095-calc
 def options(out: Path, script: Path, **kw: object) -> RunOptions:
     base: dict[str, object] = dict(out=out, models=[f"mock:{script}"], temperatures=[0.0],
                                    n=2, ks=[1, 2], task_ids=TASKS, progress=False,
-                                   bootstrap_reps=200, backend=BackendOptions())
+                                   bootstrap_reps=200, backend=BackendOptions(),
+                                   analyzers=["bandit"])
     base.update(kw)
     return RunOptions(**base)  # type: ignore[arg-type]
 

@@ -71,7 +71,8 @@ def run(
     task: Annotated[list[str], typer.Option(help="only these task ids")] = [],  # noqa: B006
     policy: Annotated[str, typer.Option(help="target (task's CWE family) or any")] = "target",
     dedup: Annotated[str, typer.Option(help="none, exact or fuzzy")] = "none",
-    analyzer: Annotated[list[str], typer.Option(help="static analyzers")] = ["bandit"],  # noqa: B006
+    analyzer: Annotated[list[str], typer.Option(help="static analyzers")] = [  # noqa: B006
+        "bandit", "semgrep"],
     sandbox: Annotated[str, typer.Option(help="bwrap or subprocess")] = "bwrap",
     no_tests: Annotated[bool, typer.Option("--no-tests", help="static assessment only")] = False,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")] = None,

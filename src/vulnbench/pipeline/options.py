@@ -28,7 +28,7 @@ class RunOptions:
     ks: list[int] = field(default_factory=lambda: [1, 3, 5])
     policy: Literal["target", "any"] = "target"
     dedup: Literal["none", "exact", "fuzzy"] = "none"
-    analyzers: list[str] = field(default_factory=lambda: ["bandit"])
+    analyzers: list[str] = field(default_factory=lambda: ["bandit", "semgrep"])
     sandbox: str = "bwrap"
     run_tests: bool = True
     backend: BackendOptions = field(default_factory=BackendOptions)

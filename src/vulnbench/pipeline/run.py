@@ -79,7 +79,14 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
     tasks = {t.id: t for t in dataset.tasks}
     ctx = PromptContext(tasks=full.tasks)
     prompts = [build_prompt(opts.style, t, ctx) for t in dataset.tasks]
-    analyzers = [create_analyzer(name) for name in opts.analyzers]
+    analyzers = []
+    for name in opts.analyzers:
+        analyzer = create_analyzer(name)
+        reason = analyzer.unavailable()
+        if reason:  # reported once; the run goes on with the analyzers that can run
+            echo(f"warning: analyzer {name} skipped: {reason}")
+            continue
+        analyzers.append(analyzer)
     sandbox: Sandbox | None = create_sandbox(opts.sandbox) if opts.run_tests else None
 
     store = RunStore(opts.out / "run.sqlite")
@@ -147,7 +154,8 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
         generation=GenerationConfig(n=opts.n, temperature=opts.temperatures[0],
                                     top_p=opts.top_p, max_tokens=opts.max_tokens,
                                     stop=opts.stop, seed=opts.seed),
-        seed=opts.seed, policy=opts.policy, dedup=opts.dedup, analyzers=opts.analyzers,
+        seed=opts.seed, policy=opts.policy, dedup=opts.dedup,
+        analyzers=[a.name for a in analyzers],
         tools={a.name: a.version() for a in analyzers},
         sandbox=_sandbox_spec(sandbox),
         limit=opts.limit,
