@@ -55,10 +55,14 @@ def semgrep_python() -> str | None:
 
 
 @cache
+@cache
 def tool_version(exe: str, *args: str) -> str:
+    """First line of ``exe ARGS`` (cached per process). Update checks are switched off: with
+    no network, semgrep's would hang until its own timeout."""
+    env = {**os.environ, "SEMGREP_ENABLE_VERSION_CHECK": "0", "SEMGREP_SEND_METRICS": "off"}
     try:
         proc = subprocess.run([exe, *args], capture_output=True, text=True, timeout=120,
-                              check=False, errors="replace")
+                              check=False, errors="replace", env=env)
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"
     text = (proc.stdout or proc.stderr).strip().splitlines()

@@ -125,7 +125,7 @@ class SemgrepAnalyzer(Analyzer):
 
     def version(self) -> str:
         exe = find_semgrep()
-        tool = tool_version(exe, "--version") if exe else "missing"
+        tool = tool_version(exe, "--disable-version-check", "--version") if exe else "missing"
         return f"{tool}+rules-{rules_hash(self.rules)}"
 
     def analyze(self, batch: Sequence[AnalysisInput]) -> list[AnalysisResult]:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from functools import cached_property
 
 from vulnbench.analyzers import AnalysisInput, Analyzer
 from vulnbench.assess import decide
@@ -28,11 +29,15 @@ class AssessContext:
     sandbox: Sandbox | None
     policy: Policy
 
+    @cached_property
+    def analyzer_versions(self) -> dict[str, str]:
+        return {a.name: a.version() for a in self.analyzers}
+
     def fingerprint(self, sample: Sample) -> str:
         task = self.tasks[sample.task_id]
         return stable_hash({
             "code": code_hash(sample.code), "task": stable_hash(task.model_dump()),
-            "analyzers": {a.name: a.version() for a in self.analyzers},
+            "analyzers": self.analyzer_versions,
             "policy": self.policy, "sandbox": self.sandbox.name if self.sandbox else None,
         })
 
@@ -47,7 +52,7 @@ def static_findings(ctx: AssessContext, samples: Sequence[Sample]
     uncached programs."""
     out: dict[str, tuple[list[Finding], list[str]]] = {s.key: ([], []) for s in samples}
     for analyzer in ctx.analyzers:
-        version = analyzer.version()
+        version = ctx.analyzer_versions[analyzer.name]
         pending: dict[str, list[Sample]] = {}
         for sample in samples:
             lang = ctx.tasks[sample.task_id].language
