@@ -42,7 +42,7 @@ def test_cppcheck_xml_parse() -> None:
 def test_c_analyzers_find_a_double_free(name: str) -> None:
     analyzer = create_analyzer(name)
     if analyzer.unavailable():
-        pytest.skip(f"{name} not installed: {analyzer.unavailable()}")
+        pytest.skip(reason=f"{name} not installed: {analyzer.unavailable()}")
     out = analyzer.analyze([AnalysisInput("bad", DOUBLE_FREE, "c"),
                             AnalysisInput("ok", SAFE_C, "c"),
                             AnalysisInput("broken", "int f( {", "c"),

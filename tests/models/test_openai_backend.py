@@ -303,10 +303,10 @@ def free_port() -> int:
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m llama_cpp.server`` on a free port with the embedded model; its base URL."""
     if importlib.util.find_spec("llama_cpp") is None:
-        pytest.skip("llama-cpp-python not installed")
+        pytest.skip(reason="llama-cpp-python not installed")
     for name in ("llama_cpp.server", "uvicorn", "fastapi"):
         if importlib.util.find_spec(name) is None:
-            pytest.skip("llama-cpp-python[server] not installed")
+            pytest.skip(reason="llama-cpp-python[server] not installed")
     from vulnbench.models.weights import embedded_model_path
 
     port = free_port()

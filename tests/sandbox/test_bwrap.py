@@ -159,7 +159,7 @@ def visible_canary() -> Iterator[Path]:
     try:
         path.write_text("still here")
     except OSError:
-        pytest.skip(f"cannot write a canary into {RUNTIME_PREFIX}")
+        pytest.skip(reason=f"requires a writable runtime dir for the canary: {RUNTIME_PREFIX}")
     try:
         yield path
     finally:
@@ -289,6 +289,6 @@ def test_docker_backend_without_a_daemon_says_so() -> None:
     probe = sp.run(["docker", "info"], capture_output=True, check=False) \
         if shutil.which("docker") else None
     if probe is not None and probe.returncode == 0:
-        pytest.skip("a Docker daemon answers here (the not-available path is not reachable)")
+        pytest.skip(reason="unavailable: a Docker daemon answers here")
     with pytest.raises(ToolMissingError, match="docker"):
         create_sandbox("docker")

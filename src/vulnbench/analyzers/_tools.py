@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from vulnbench.analyzers.base import AnalysisInput
+from vulnbench.analyzers.base import AnalysisInput, AnalysisResult
 
 # Programs bigger than this are not handed to a tool: a per-sample error instead.
 MAX_BYTES = 1_000_000
@@ -101,6 +101,22 @@ def too_large(item: AnalysisInput) -> str:
     if size > MAX_BYTES:
         return f"program too large to analyze ({size} bytes > {MAX_BYTES})"
     return ""
+
+
+def triage(batch: Sequence[AnalysisInput], languages: frozenset[str], tool: str
+           ) -> tuple[dict[str, AnalysisResult], list[AnalysisInput]]:
+    """One result per program, pre-filled with an error for the programs ``tool`` cannot take
+    (another language, too large); returns the results and the programs left to analyze."""
+    results = {item.id: AnalysisResult(item.id) for item in batch}
+    todo: list[AnalysisInput] = []
+    for item in batch:
+        if item.language not in languages:
+            results[item.id].error = f"{tool} does not analyze {item.language}"
+        elif err := too_large(item):
+            results[item.id].error = err
+        else:
+            todo.append(item)
+    return results, todo
 
 
 def last_line(text: str) -> str:

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
-from vulnbench.analyzers._tools import last_line, stage, too_large, tool_version
+from vulnbench.analyzers._tools import last_line, stage, tool_version, triage
 from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
 from vulnbench.records import Finding, Severity
 
@@ -43,15 +43,7 @@ class _CAnalyzer(Analyzer):
         exe = self.exe()
         if exe is None:
             return self.missing(batch)
-        results = {item.id: AnalysisResult(item.id) for item in batch}
-        todo = []
-        for item in batch:
-            if item.language not in self.languages:
-                results[item.id].error = f"{self.name} does not analyze {item.language}"
-            elif err := too_large(item):
-                results[item.id].error = err
-            else:
-                todo.append(item)
+        results, todo = triage(batch, self.languages, self.name)
         if not todo:
             return [results[item.id] for item in batch]
         with tempfile.TemporaryDirectory(prefix=f"vb-{self.name}-") as tmp:

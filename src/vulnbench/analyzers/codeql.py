@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from vulnbench.analyzers._tools import last_line, stage, too_large, tool_version
+from vulnbench.analyzers._tools import last_line, stage, tool_version, triage
 from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
 from vulnbench.records import Finding, Severity
 
@@ -97,15 +97,10 @@ class CodeQLAnalyzer(Analyzer):
         exe = shutil.which("codeql")
         if exe is None:
             return self.missing(batch)
-        results = {item.id: AnalysisResult(item.id) for item in batch}
+        results, todo = triage(batch, self.languages, "codeql")
         by_lang: dict[str, list[AnalysisInput]] = {}
-        for item in batch:
-            if item.language not in self.languages:
-                results[item.id].error = f"codeql does not analyze {item.language} here"
-            elif err := too_large(item):
-                results[item.id].error = err
-            else:
-                by_lang.setdefault(item.language, []).append(item)
+        for item in todo:
+            by_lang.setdefault(item.language, []).append(item)
         for lang, items in by_lang.items():
             with tempfile.TemporaryDirectory(prefix="vb-codeql-") as tmp:
                 src, db, sarif = Path(tmp, "src"), Path(tmp, "db"), Path(tmp, "out.sarif")

@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from vulnbench.analyzers._tools import last_line, semgrep_python, stage, too_large
+from vulnbench.analyzers._tools import last_line, semgrep_python, stage, triage
 from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
 from vulnbench.analyzers.semgrep import parse_cwes
 from vulnbench.cwe import refine_cwes
@@ -66,15 +66,7 @@ class CodeShieldAnalyzer(Analyzer):
         python = _python()
         if python is None:
             return self.missing(batch)
-        results = {item.id: AnalysisResult(item.id) for item in batch}
-        todo = []
-        for item in batch:
-            if item.language not in self.languages:
-                results[item.id].error = f"codeshield does not analyze {item.language}"
-            elif err := too_large(item):
-                results[item.id].error = err
-            else:
-                todo.append(item)
+        results, todo = triage(batch, self.languages, "codeshield")
         if not todo:
             return [results[item.id] for item in batch]
         with tempfile.TemporaryDirectory(prefix="vb-codeshield-") as tmp:

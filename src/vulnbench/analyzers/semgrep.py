@@ -21,8 +21,8 @@ from vulnbench.analyzers._tools import (
     last_line,
     rules_hash,
     stage,
-    too_large,
     tool_version,
+    triage,
 )
 from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
 from vulnbench.cwe import refine_cwes
@@ -132,17 +132,10 @@ class SemgrepAnalyzer(Analyzer):
         exe = find_semgrep()
         if exe is None:
             return self.missing(batch)
-        results = {item.id: AnalysisResult(item.id) for item in batch}
-        todo: list[AnalysisInput] = []
-        for item in batch:
-            if item.language not in self.languages:
-                results[item.id].error = f"semgrep rules do not cover {item.language}"
-            elif err := too_large(item):
-                results[item.id].error = err
-            else:
-                todo.append(item)
-                if item.language == "python" and (err := python_syntax_error(item.code)):
-                    results[item.id].error = err  # semgrep recovers silently: say so
+        results, todo = triage(batch, self.languages, "semgrep")
+        for item in todo:
+            if item.language == "python" and (err := python_syntax_error(item.code)):
+                results[item.id].error = err  # semgrep recovers silently: say so
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start:start + CHUNK]
             with tempfile.TemporaryDirectory(prefix="vb-semgrep-") as tmp:
