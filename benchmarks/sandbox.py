@@ -1,10 +1,17 @@
-"""Sandboxed test throughput: Flask-task samples and C samples (compiled with sanitizers)
-through the ``bwrap`` backend against the bare ``subprocess`` backend, in the same run.
+"""Sandboxed test throughput: Flask-task samples and C samples (compiled with sanitizers), in the
+same run, through
 
-    python benchmarks/sandbox.py [--flask 200] [--c 100] [--repeats 3] [--workers N]
+- ``bwrap``: the default engine (samples of a task share one sandbox with a warm interpreter
+  that forks per sample and resets the sandbox between samples);
+- ``subprocess``: the same engine without isolation (the baseline for the cost of isolation);
+- ``bwrap 1/box``: one fresh sandbox and interpreter per sample (the baseline for the gain of
+  the warm interpreter).
 
-Prints samples/s per backend (median over repeats, backends interleaved) and the cost of
-isolation as a ratio."""
+    python benchmarks/sandbox.py [--flask 200] [--c 100] [--per-task 10] [--repeats 3]
+
+Samples are the built-in tasks' references (secure and insecure alternating), ``--per-task`` per
+task as in a run with n samples per task. Prints samples/s per mode (median over repeats, modes
+interleaved) and the ratios."""
 
 from __future__ import annotations
 
@@ -13,68 +20,71 @@ import os
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
+from itertools import cycle, islice
 
 from vulnbench.datasets import load_dataset
-from vulnbench.datasets.loader import load_task_files
 from vulnbench.records import Task
 from vulnbench.sandbox.backends import create_sandbox
 from vulnbench.sandbox.base import Sandbox
-from vulnbench.sandbox.tests_runner import run_task_tests
+from vulnbench.sandbox.tests_runner import plan_batches, run_task_tests_batch
 
 os.environ.setdefault("VULNBENCH_ALLOW_UNSANDBOXED", "1")  # the baseline backend
 
-
-def flask_samples(count: int) -> list[tuple[Task, str]]:
-    tasks = [t for t in load_dataset("demo").tasks if "flask" in t.runtime]
-    refs = [(t, code) for t in tasks for code in (t.secure_reference, t.insecure_reference)]
-    return [refs[i % len(refs)] for i in range(count)]
+Sample = tuple[Task, str]
 
 
-def c_samples(count: int) -> list[tuple[Task, str]]:
-    folder = Path(__file__).resolve().parents[1] / "src/vulnbench/datasets/builtin/c"
-    files = sorted(folder.glob("*.toml"))
-    if not files:
-        return []
-    tasks = load_task_files(files, source="builtin-c")
-    refs = [(t, code) for t in tasks for code in (t.secure_reference, t.insecure_reference)]
-    return [refs[i % len(refs)] for i in range(count)]
+def samples(tasks: list[Task], count: int, per_task: int) -> list[Sample]:
+    refs = ((t, (t.secure_reference, t.insecure_reference)[i % 2])
+            for t in cycle(tasks) for i in range(per_task))
+    return list(islice(refs, count))
 
 
-def throughput(sandbox: Sandbox, samples: list[tuple[Task, str]], workers: int) -> float:
+def throughput(sandbox: Sandbox, items: list[Sample], workers: int, batched: bool) -> float:
+    batches = (plan_batches(items, lambda s: s[0].id, workers) if batched
+               else [[s] for s in items])
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = list(pool.map(lambda s: run_task_tests(sandbox, s[0], s[1]), samples))
+        runs = [r for rs in pool.map(
+            lambda b: run_task_tests_batch(sandbox, b[0][0], [code for _, code in b]), batches)
+            for r in rs]
     elapsed = time.perf_counter() - start
     bad = [r for r in runs if r.status != "assessed"]
     if bad:
         print(f"  warning: {len(bad)} runs ended {bad[0].status}: {bad[0].detail[:120]}")
-    return len(samples) / elapsed
+    return len(items) / elapsed
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--flask", type=int, default=200)
     parser.add_argument("--c", type=int, default=100)
+    parser.add_argument("--per-task", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     args = parser.parse_args()
-    backends = {name: create_sandbox(name) for name in ("bwrap", "subprocess")}
-    suites = {"flask": flask_samples(args.flask), "c (asan+ubsan)": c_samples(args.c)}
-    print(f"workers: {args.workers}, repeats: {args.repeats}")
-    print(f"{'suite':<16}{'samples':>8}{'bwrap /s':>12}{'subprocess /s':>16}"
-          f"{'isolation cost':>16}")
-    for suite, samples in suites.items():
-        if not samples:
+    bwrap, bare = create_sandbox("bwrap"), create_sandbox("subprocess")
+    modes = {"bwrap": (bwrap, True), "subprocess": (bare, True), "bwrap 1/box": (bwrap, False)}
+    builtin = load_dataset("builtin").tasks
+    python = [t for t in builtin if t.language == "python" and "flask" in t.runtime]
+    c_tasks = [t for t in builtin if t.language == "c"]
+    suites = {"flask": samples(python, args.flask, args.per_task),
+              "c (asan+ubsan)": samples(c_tasks, args.c, args.per_task)}
+    print(f"workers: {args.workers}, repeats: {args.repeats}, samples per task: {args.per_task}")
+    print(f"{'suite':<16}{'samples':>8}" + "".join(f"{m + ' /s':>16}" for m in modes)
+          + f"{'isolation cost':>16}{'warm gain':>11}")
+    for suite, items in suites.items():
+        if not items:
             print(f"{suite:<16}  (no tasks)")
             continue
-        rates: dict[str, list[float]] = {name: [] for name in backends}
+        rates: dict[str, list[float]] = {name: [] for name in modes}
         for _ in range(args.repeats):
-            for name, sandbox in backends.items():
-                rates[name].append(throughput(sandbox, samples, args.workers))
-        bw = statistics.median(rates["bwrap"])
-        sp = statistics.median(rates["subprocess"])
-        print(f"{suite:<16}{len(samples):>8}{bw:>12.2f}{sp:>16.2f}{(sp / bw - 1) * 100:>15.1f}%")
+            for name, (sandbox, batched) in modes.items():
+                rates[name].append(throughput(sandbox, items, args.workers, batched))
+        med = {name: statistics.median(r) for name, r in rates.items()}
+        cost = (med["subprocess"] / med["bwrap"] - 1) * 100
+        gain = med["bwrap"] / med["bwrap 1/box"]
+        print(f"{suite:<16}{len(items):>8}" + "".join(f"{med[m]:>16.2f}" for m in modes)
+              + f"{cost:>15.1f}%{gain:>10.2f}x")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from vulnbench.analyzers import AnalysisInput, Analyzer
 from vulnbench.assess.verdict import counts_as_vulnerability
 from vulnbench.records import Finding, Task
 from vulnbench.sandbox.base import Sandbox
-from vulnbench.sandbox.tests_runner import TestRun, run_task_tests
+from vulnbench.sandbox.tests_runner import TestRun, run_task_tests_batch
 
 
 @dataclass
@@ -69,8 +69,8 @@ def check_tasks(tasks: Sequence[Task], sandbox: Sandbox, analyzers: Sequence[Ana
                 proof.problems.append(f"no {ref} reference")
         if proof.problems:
             return proof
-        secure = run_task_tests(sandbox, task, task.secure_reference)
-        insecure = run_task_tests(sandbox, task, task.insecure_reference)
+        secure, insecure = run_task_tests_batch(
+            sandbox, task, [task.secure_reference, task.insecure_reference])
         s_f, s_s = _suite(secure, "functional"), _suite(secure, "security")
         i_f, i_s = _suite(insecure, "functional"), _suite(insecure, "security")
         proof.secure_tests = f"functional {s_f}, security {s_s}"

@@ -39,6 +39,7 @@ def find_bwrap() -> str | None:
 class BwrapSandbox(Sandbox):
     name = "bwrap"
     isolated = True
+    private_pids = True
 
     def __init__(self) -> None:
         path = find_bwrap()

@@ -46,6 +46,9 @@ class RunResult:
 class Sandbox(ABC):
     name: str = ""
     isolated: bool = False
+    # the command runs in its own pid namespace with private /tmp and /dev: it may kill every
+    # process it sees and empty /tmp between two samples (zygote.py)
+    private_pids: bool = False
 
     @abstractmethod
     def protections(self) -> list[str]:

@@ -19,6 +19,7 @@ DEFAULT_IMAGE = "python:3.11-slim"
 class DockerSandbox(Sandbox):
     name = "docker"
     isolated = True
+    private_pids = True
 
     def __init__(self) -> None:
         docker = shutil.which("docker")

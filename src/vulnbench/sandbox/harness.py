@@ -1,14 +1,15 @@
-"""Runs INSIDE the sandbox (standard library only): for each test file given, fork a child that
-imports it and calls every ``test_*`` function, each under its own alarm, and write one JSON
-result per test to ``_vb_results.json``. Forking per file keeps the functional suite's module
-state away from the security suite. The test sources are read before any sample code runs, so a
-sample cannot rewrite the tests of a later suite."""
+"""Runs INSIDE the sandbox (standard library only), imported by the zygote: for each test file,
+fork a child that imports it and calls every ``test_*`` function, each under its own alarm, and
+collect one result per test. Forking per file keeps the functional suite's module state away
+from the security suite. The test sources are read before any sample code runs, so a sample
+cannot rewrite the tests of a later suite."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import select
 import signal
 import sys
 import traceback
@@ -16,7 +17,6 @@ import types
 from typing import Any
 
 PER_TEST_SECONDS = int(os.environ.get("VB_TEST_SECONDS", "10"))
-RESULTS = "_vb_results.json"
 
 Result = dict[str, str]
 
@@ -69,10 +69,14 @@ def _detail(err: BaseException) -> str:
     return text[-800:]
 
 
-def _child(path: str, source: str | None, write_fd: int) -> None:
+def _child(path: str, source: str | None, write_fd: int, close_fds: tuple[int, ...]) -> None:
     """The forked child: run one file, send its results up the pipe, never return (whatever
-    the sample did to the pipe or the streams)."""
+    the sample did to the pipe or the streams). ``close_fds`` are the harness's own channels,
+    closed before any sample code runs so that the sample cannot write to them."""
     try:
+        for fd in close_fds:
+            with contextlib.suppress(OSError):
+                os.close(fd)
         with contextlib.suppress(BaseException):
             try:
                 payload = json.dumps(run_file(path, source)).encode()
@@ -88,47 +92,57 @@ def _child(path: str, source: str | None, write_fd: int) -> None:
         os._exit(0)
 
 
-def _preload(modules: list[str]) -> None:
-    """Import the task's runtime libraries once in the parent, before any sample code runs,
-    so both forked suites share them instead of importing them twice."""
+def preload(modules: list[str]) -> None:
+    """Import the task's runtime libraries once, before any sample code runs, so that every
+    forked sample and suite shares them instead of importing them again."""
     for name in modules:  # a library that fails to import shows up in the tests themselves
         with contextlib.suppress(Exception):
             __import__(name)
 
 
-def main() -> None:
-    sys.path.insert(0, os.getcwd())
-    args = sys.argv[1:]
-    if args[:1] == ["--preload"]:
-        _preload([m for m in args[1].split(",") if m])
-        args = args[2:]
-    sources: dict[str, str | None] = {}
-    for path in args:
-        try:
-            with open(path, encoding="utf-8") as fh:
-                sources[path] = fh.read()
-        except OSError:
-            sources[path] = None  # reported as an import error by the child
+def _collect(read_fd: int, pid: int) -> tuple[bytes, int]:
+    """Read the suite child's results until it has exited and the pipe is drained: a process
+    the sample left behind may hold the pipe open, so EOF alone could be far away."""
+    chunks: list[bytes] = []
+    wait_status: int | None = None
+    try:
+        while True:
+            ready, _, _ = select.select([read_fd], [], [], 0.02)
+            if ready:
+                chunk = os.read(read_fd, 65536)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+            elif wait_status is not None:
+                break  # exited, and nothing more is waiting in the pipe
+            if wait_status is None:
+                done, status = os.waitpid(pid, os.WNOHANG)
+                if done:
+                    wait_status = status
+    finally:
+        os.close(read_fd)
+    if wait_status is None:
+        _, wait_status = os.waitpid(pid, 0)
+    return b"".join(chunks), wait_status
+
+
+def run_suites(sources: dict[str, str | None],
+               close_fds: tuple[int, ...] = ()) -> dict[str, list[Result]]:
+    """Run each test file (name -> source read before any sample code ran) in its own forked
+    child; results per file name."""
     out: dict[str, list[Result]] = {}
-    for path in args:
+    for path, source in sources.items():
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:
             os.close(read_fd)
-            _child(path, sources[path], write_fd)
+            _child(path, source, write_fd, close_fds)
         os.close(write_fd)
-        with os.fdopen(read_fd, "rb") as fh:
-            data = fh.read()
-        _, wait_status = os.waitpid(pid, 0)
+        data, wait_status = _collect(read_fd, pid)
         try:
             out[path] = json.loads(data)
         except ValueError:
             code = os.waitstatus_to_exitcode(wait_status)
             out[path] = [{"name": "<process>", "status": "error",
                           "detail": f"test process died (exit {code}) before reporting"}]
-    with open(RESULTS, "w") as fh:
-        json.dump(out, fh)
-
-
-if __name__ == "__main__":
-    main()
+    return out

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Literal, cast, get_args
+from typing import Literal, TypeVar, cast, get_args
 
 from vulnbench.records import AssessmentStatus, Task, TestOutcome, TestStatus
 from vulnbench.sandbox.base import Limits, Sandbox
@@ -14,6 +15,9 @@ from vulnbench.sandbox.base import Limits, Sandbox
 SUITES: tuple[tuple[Literal["functional", "security"], str], ...] = (
     ("functional", "test_functional.py"), ("security", "test_security.py"))
 
+
+BATCH_MAX = 16  # samples per sandbox
+T = TypeVar("T")
 
 # distribution name -> module name, for runtime libraries whose names differ
 IMPORT_NAMES = {"pyyaml": "yaml", "pyjwt": "jwt", "beautifulsoup4": "bs4"}
@@ -30,45 +34,120 @@ def _harness_source(name: str) -> str:
     return resources.files("vulnbench.sandbox").joinpath(name).read_text("utf-8")
 
 
+def plan_batches(items: Sequence[T], task_of: Callable[[T], str], workers: int,
+                 most: int = BATCH_MAX) -> list[list[T]]:
+    """Group samples by task (one sandbox and warm interpreter per group), in batches small
+    enough to keep ``workers`` busy and to report results as they come."""
+    by_task: dict[str, list[T]] = {}
+    for item in items:
+        by_task.setdefault(task_of(item), []).append(item)
+    size = max(1, min(most, -(-len(items) // (workers * 2))))
+    return [group[i:i + size] for group in by_task.values() for i in range(0, len(group), size)]
+
+
 def run_task_tests(sandbox: Sandbox, task: Task, code: str,
                    limits: Limits | None = None) -> TestRun:
-    """Write the sample as ``solution.py`` beside the task's tests and run them."""
+    """Run the task's tests against one sample."""
+    return run_task_tests_batch(sandbox, task, [code], limits)[0]
+
+
+def run_task_tests_batch(sandbox: Sandbox, task: Task, codes: Sequence[str],
+                         limits: Limits | None = None) -> list[TestRun]:
+    """Run the task's tests against each sample, in one sandbox with a warm interpreter that
+    forks per sample (``zygote.py``); ``limits`` apply per sample. When the batch breaks off
+    (a sample killed the zygote, or a reset could not be verified), the sample that was running
+    takes the blame and the samples not yet started run again in a fresh sandbox."""
     limits = limits or Limits()
     suites = [(suite, name, getattr(task, f"{suite}_test")) for suite, name in SUITES
               if getattr(task, f"{suite}_test").strip()]
     if not suites:
-        return TestRun("not_assessed")
-    files: dict[str, str | bytes] = {"_vb_harness.py": _harness_source("harness.py")}
+        return [TestRun("not_assessed") for _ in codes]
     if task.language == "c":
-        files.update({"solution.c": code, "vbc.py": _harness_source("vbc.py")})
         # sanitizers reserve terabytes of address space: no RLIMIT_AS (memory_mb=0)
-        limits = dataclasses.replace(limits, memory_mb=0, wall_seconds=max(limits.wall_seconds,
-                                                                           60))
-    else:
-        files["solution.py"] = code
-    files.update({name: source for _, name, source in suites})
+        limits = dataclasses.replace(limits, memory_mb=0,
+                                     wall_seconds=max(limits.wall_seconds, 60))
+    runs: list[TestRun | None] = [None] * len(codes)
+    pending = list(range(len(codes)))
+    while pending:
+        done, reason = _run_zygote(sandbox, task, [codes[i] for i in pending], suites, limits)
+        if not done:  # nothing started: no point in trying again
+            for i in pending:
+                runs[i] = TestRun("sandbox_error", detail=reason)
+            break
+        for local, run in done.items():
+            runs[pending[local]] = run
+        pending = [i for i in pending if runs[i] is None]
+    return [run or TestRun("sandbox_error") for run in runs]
+
+
+def _run_zygote(sandbox: Sandbox, task: Task, codes: list[str],
+                suites: list[tuple[Literal["functional", "security"], str, str]],
+                limits: Limits) -> tuple[dict[int, TestRun], str]:
+    """One sandbox, one zygote: a TestRun for each sample it got to (by position), and why it
+    stopped early (empty when it did not)."""
+    files: dict[str, str | bytes] = {
+        "_vb_zygote.py": _harness_source("zygote.py"),
+        "_vb_harness.py": _harness_source("harness.py"),
+    }
+    extra = {name: source for _, name, source in suites}
+    if task.language == "c":
+        extra["vbc.py"] = _harness_source("vbc.py")
+    files["_vb_batch.json"] = json.dumps({"codes": list(codes), "files": extra})
     preload = ",".join(IMPORT_NAMES.get(r.lower(), r.lower()) for r in task.runtime)
-    argv = [sandbox.python(), "-I", "-B", "_vb_harness.py", "--preload", preload,
+    argv = [sandbox.python(), "-I", "-B", "_vb_zygote.py", "--preload", preload,
+            "--solution", "solution.c" if task.language == "c" else "solution.py",
+            "--seconds", str(limits.wall_seconds), *(["--isolated"] if sandbox.private_pids
+                                                     else []),
             *[name for _, name, _ in suites]]
-    result = sandbox.run(argv, files, limits, collect=["_vb_results.json"])
-    if result.status == "timeout":
-        return TestRun("timeout", detail=f"no result within {limits.wall_seconds}s")
-    raw = result.files.get("_vb_results.json")
-    if raw is None or result.status != "ok" or result.exit_code != 0:
-        # only a harness that finished normally wrote results a sample could not have forged
+    batch_limits = dataclasses.replace(
+        limits, wall_seconds=limits.wall_seconds * len(codes) + 30,
+        output_bytes=limits.output_bytes * len(codes))
+    result = sandbox.run(argv, files, batch_limits)
+    done: dict[int, TestRun] = {}
+    running: int | None = None
+    reason = ""
+    for line in result.stdout.splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(message, dict):
+            continue
+        if "start" in message:
+            running = int(message["start"])
+        elif "index" in message:
+            done[int(message["index"])] = _test_run(message, suites)
+            running = None
+        elif "abort" in message:
+            reason = f"sandbox reset failed: {message['abort']}"
+    if running is not None and running not in done:
+        tail = (result.stderr or "").strip()[-300:]
+        if result.status == "timeout":
+            done[running] = TestRun("timeout", detail="the sandbox stopped answering")
+        else:
+            done[running] = TestRun("sandbox_error", detail=(
+                f"the test process was killed during this sample ({result.status}, exit "
+                f"{result.exit_code}): {tail}"))
+    if not done and not reason:
         tail = (result.stderr or result.stdout).strip()[-300:]
-        return TestRun("sandbox_error", detail=f"{result.status}, exit {result.exit_code}: {tail}")
-    try:
-        per_file = json.loads(raw)
-    except ValueError:
-        return TestRun("sandbox_error", detail="unreadable test results")
-    if not isinstance(per_file, dict):
-        return TestRun("sandbox_error", detail="unreadable test results")
-    outcomes = [
+        reason = f"the sandbox ended before any sample ran ({result.status}, exit " \
+                 f"{result.exit_code}): {tail}"
+    return done, reason
+
+
+def _test_run(message: dict[str, object],
+              suites: list[tuple[Literal["functional", "security"], str, str]]) -> TestRun:
+    status = message.get("status")
+    detail = str(message.get("detail", ""))
+    if status == "timeout":
+        return TestRun("timeout", detail=detail)
+    per_file = message.get("results")
+    if status != "ok" or not isinstance(per_file, dict):
+        return TestRun("sandbox_error", detail=detail or "unreadable test results")
+    return TestRun("assessed", [
         _outcome(suite, item)
         for suite, name, _ in suites for item in _items(per_file.get(name))
-    ]
-    return TestRun("assessed", outcomes)
+    ])
 
 
 _STATUSES: frozenset[str] = frozenset(get_args(TestStatus))
