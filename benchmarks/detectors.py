@@ -1,5 +1,7 @@
 """Detector quality: precision, recall, F1 and CWE-family share of true positives per analyzer
-and for the combined policy (any analyzer flags the sample).
+and for vulnbench's combined policy (any of its default analyzers flags the sample: bandit,
+semgrep with vulnbench's rule pack, and gcc -fanalyzer / cppcheck for C). CodeShield is
+measured as a comparator and is not part of the combined policy.
 
     python benchmarks/detectors.py [--analyzer bandit --analyzer semgrep ...]
                                    [--labeled FILE.jsonl] [--no-builtin] [--show-errors]
@@ -22,9 +24,11 @@ from pathlib import Path
 from vulnbench.analyzers import AnalysisInput, AnalysisResult, create_analyzer
 from vulnbench.assess.verdict import counts_as_vulnerability
 from vulnbench.cwe import in_family
+from vulnbench.pipeline.options import DEFAULT_ANALYZERS
 from vulnbench.records import Finding, Task, normalize_cwe
 
-DEFAULT = ["bandit", "semgrep", "codeshield"]
+COMBINED = list(DEFAULT_ANALYZERS)
+DEFAULT = [*COMBINED, "codeshield"]
 
 
 @dataclass
@@ -129,15 +133,17 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool)
             hits = counted(res.findings, s)
             fam = any(in_family(f.cwe, s.cwe) for f in hits) if s.cwe else False
             scores[a].add(bool(hits), fam, s.vulnerable)
-            any_flag |= bool(hits)
-            any_fam |= fam
+            if a in COMBINED:
+                any_flag |= bool(hits)
+                any_fam |= fam
             if show and bool(hits) != s.vulnerable:
                 kind = "FP" if hits else "FN"
                 print(f"    {kind} {a} {s.id} {[f'{f.rule_id}:{f.cwe}:{f.line}' for f in hits]}")
         combined.add(any_flag, any_fam, s.vulnerable)
     for a, sc in scores.items():
         print(f"{a:<14}{sc.row()}")
-    print(f"{'combined':<14}{combined.row()}")
+    print(f"{'combined':<14}{combined.row()}   (" + "+".join(a for a in by_tool if a in COMBINED)
+          + ")")
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from vulnbench.cli.sandbox import app as sandbox_app
 from vulnbench.cli.scan import scan as scan_command
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
+from vulnbench.pipeline.options import DEFAULT_ANALYZERS
 from vulnbench.report.markdown import HEADLINE, headline_rows
 from vulnbench.report.results import Results, results_schema
 
@@ -71,8 +72,8 @@ def run(
     task: Annotated[list[str], typer.Option(help="only these task ids")] = [],  # noqa: B006
     policy: Annotated[str, typer.Option(help="target (task's CWE family) or any")] = "target",
     dedup: Annotated[str, typer.Option(help="none, exact or fuzzy")] = "none",
-    analyzer: Annotated[list[str], typer.Option(help="static analyzers")] = [  # noqa: B006
-        "bandit", "semgrep"],
+    analyzer: Annotated[list[str], typer.Option(help="static analyzers")] = list(  # noqa: B006
+        DEFAULT_ANALYZERS),
     sandbox: Annotated[str, typer.Option(help="bwrap or subprocess")] = "bwrap",
     no_tests: Annotated[bool, typer.Option("--no-tests", help="static assessment only")] = False,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")] = None,

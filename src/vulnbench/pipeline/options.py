@@ -10,6 +10,10 @@ from typing import Literal
 
 from vulnbench.models.base import BackendOptions
 
+# what vulnbench's combined static policy runs (C tools only see C samples); a tool that is
+# missing is reported once and skipped
+DEFAULT_ANALYZERS = ("bandit", "semgrep", "gcc-analyzer", "cppcheck")
+
 
 @dataclass
 class RunOptions:
@@ -28,7 +32,7 @@ class RunOptions:
     ks: list[int] = field(default_factory=lambda: [1, 3, 5])
     policy: Literal["target", "any"] = "target"
     dedup: Literal["none", "exact", "fuzzy"] = "none"
-    analyzers: list[str] = field(default_factory=lambda: ["bandit", "semgrep"])
+    analyzers: list[str] = field(default_factory=lambda: list(DEFAULT_ANALYZERS))
     sandbox: str = "bwrap"
     run_tests: bool = True
     backend: BackendOptions = field(default_factory=BackendOptions)
