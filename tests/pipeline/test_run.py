@@ -84,6 +84,7 @@ def test_results_json_matches_exported_schema(tmp_path: Path, mock_script: Path)
     assert doc["stats"]["new_generations"] == 3
     sandbox = doc["run_spec"]["sandbox"]
     assert sandbox.startswith("bwrap: verified:") and "no network to the host" in sandbox
+    assert "reset between samples" in sandbox and "NOT ACTIVE" not in sandbox
     assert "NOT ACTIVE" not in sandbox
     report = (tmp_path / "r" / "report.md").read_text()
     assert "## Headline" in report and "CWE-89" in report and "Run spec" in report

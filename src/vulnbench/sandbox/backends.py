@@ -55,7 +55,8 @@ class BwrapSandbox(Sandbox):
                 "read-only root", "no capabilities", "unprivileged host user (when run as root)",
                 "tmpfs /tmp", "no $HOME", "cleared environment", "new session",
                 "die-with-parent", "pid/ipc/uts namespaces", "rlimits", "group kill on timeout",
-                "output cap"]
+                "output cap", "reset between samples sharing a sandbox (processes, work dir, "
+                "/tmp, /dev/shm, System V IPC)"]
 
     def _runtime_dirs(self) -> list[str]:
         return [d for d in find_runtime().prefixes

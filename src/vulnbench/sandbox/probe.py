@@ -1,17 +1,21 @@
 """Verify, rather than assume, that a sandbox's protections are active: one short program
-probes the network, the file system, the user and the environment from inside, and the run
-spec records what it saw."""
+probes the network, the file system, the user and the environment from inside, two samples in
+one shared sandbox check the reset between samples, and the run spec records what it saw."""
 
 from __future__ import annotations
 
 import json
 import socket
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from vulnbench.records import Task
 from vulnbench.sandbox.base import Limits, Sandbox
+from vulnbench.sandbox.tests_runner import run_task_tests_batch
 
 _PROBE = """
 import json, os, socket
@@ -37,6 +41,65 @@ open("work-dir-write", "w").write("ok")
 out["work_dir"] = "writable"
 print(json.dumps(out))
 """
+
+
+# samples of one task share a sandbox and a warm interpreter (zygote.py): the next sample must
+# find nothing of the previous one
+_NEXT_SAMPLE_TEST = '''
+import os, time
+import solution
+
+
+def test_nothing_left():
+    time.sleep(0.3)
+    paths = ("/tmp/vb-{token}", "/dev/shm/vb-{token}", "vb-{token}")
+    left = [p for p in paths if os.path.exists(p)]
+    assert not left, left
+    assert sorted(os.listdir(".")) == ["solution.py", "test_functional.py"], os.listdir(".")
+'''
+_LITTER = '''
+import os, time
+if os.fork() == 0:  # a child stays behind, writing again and again
+    os.setsid()
+    for _ in range(1000):
+        for path in ("/tmp/vb-{token}", "/dev/shm/vb-{token}", "vb-{token}"):
+            try:
+                open(path, "w").close()
+            except OSError:
+                pass
+        time.sleep(0.01)
+    os._exit(0)
+time.sleep(0.05)
+'''
+
+
+def batch_task(token: str) -> Task:
+    return Task(id="selfcheck-batch", cwe=["CWE-200"], code_prompt="-",
+                functional_test=_NEXT_SAMPLE_TEST.replace("{token}", token))
+
+
+def reset_between_samples(sb: Sandbox, token: str, limits: Limits) -> tuple[bool, str]:
+    """A sample leaves files (work dir, /tmp, /dev/shm) and a process writing them again; the
+    next sample in the same sandbox must find none of it."""
+    task = batch_task(token)
+    try:
+        litter, clean = run_task_tests_batch(sb, task, [_LITTER.replace("{token}", token),
+                                                         "VALUE = 1\n"], limits)
+    finally:
+        for path in (Path("/tmp") / f"vb-{token}", Path("/dev/shm") / f"vb-{token}"):
+            path.unlink(missing_ok=True)  # what an unisolated backend let through
+    if litter.status != "assessed" or not litter.outcomes:
+        raise RuntimeError(f"the littering sample did not run: {litter.status} {litter.detail}")
+    ok = clean.status == "assessed" and {o.status for o in clean.outcomes} == {"passed"}
+    return ok, "next sample starts clean" if ok else \
+        f"next sample saw leftovers: {[o.detail for o in clean.outcomes] or clean.detail}"
+
+
+def _resets(sandbox: Sandbox) -> bool:
+    try:
+        return reset_between_samples(sandbox, uuid.uuid4().hex, Limits(wall_seconds=20))[0]
+    except RuntimeError:
+        return False
 
 
 @dataclass
@@ -97,6 +160,7 @@ def probe(sandbox: Sandbox, host_dir: str) -> ProbeReport:
         "unprivileged user": seen["uid"] != 0,
         "cleared environment": not seen["env"],
         "writable work dir": seen["work_dir"] == "writable",
+        "reset between samples": _resets(sandbox),
     }
     return ProbeReport([k for k, ok in checks.items() if ok],
                        [k for k, ok in checks.items() if not ok])

@@ -15,9 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vulnbench.records import Task
 from vulnbench.sandbox.base import Limits, RunResult, Sandbox
-from vulnbench.sandbox.probe import host_listener
+from vulnbench.sandbox.probe import batch_task, host_listener, reset_between_samples
 from vulnbench.sandbox.tests_runner import run_task_tests_batch
 
 LIMITS = Limits(wall_seconds=6, cpu_seconds=4, memory_mb=512, processes=64)
@@ -170,60 +169,14 @@ def _signal_parent(sb: Sandbox, h: _Host) -> tuple[bool, str]:
     return alive, f"host sentinel {'alive' if alive else 'KILLED'}; {r.status}"
 
 
-# samples of one task share a sandbox and a warm interpreter (zygote.py): the next sample must
-# find nothing of the previous one, and a sample killing the interpreter must cost only itself
-_NEXT_SAMPLE_TEST = '''
-import os, time
-import solution
-
-
-def test_nothing_left():
-    time.sleep(0.3)
-    paths = ("/tmp/vb-{token}", "/dev/shm/vb-{token}", "vb-{token}")
-    left = [p for p in paths if os.path.exists(p)]
-    assert not left, left
-    assert sorted(os.listdir(".")) == ["solution.py", "test_functional.py"], os.listdir(".")
-'''
-_LITTER = '''
-import os, time
-if os.fork() == 0:  # a child stays behind, writing again and again
-    os.setsid()
-    for _ in range(1000):
-        for path in ("/tmp/vb-{token}", "/dev/shm/vb-{token}", "vb-{token}"):
-            try:
-                open(path, "w").close()
-            except OSError:
-                pass
-        time.sleep(0.01)
-    os._exit(0)
-time.sleep(0.05)
-'''
-
-
-def _batch_task(token: str) -> Task:
-    return Task(id="selfcheck-batch", cwe=["CWE-200"], code_prompt="-",
-                functional_test=_NEXT_SAMPLE_TEST.replace("{token}", token))
-
-
 def _next_sample_sees_nothing(sb: Sandbox, h: _Host) -> tuple[bool, str]:
-    task = _batch_task(h.token)
-    try:
-        litter, clean = run_task_tests_batch(sb, task, [_LITTER.replace("{token}", h.token),
-                                                         "VALUE = 1\n"], LIMITS)
-    finally:
-        for path in (Path("/tmp") / f"vb-{h.token}", Path("/dev/shm") / f"vb-{h.token}"):
-            path.unlink(missing_ok=True)  # what an unisolated backend let through
-    if litter.status != "assessed" or not litter.outcomes:
-        raise RuntimeError(f"the littering sample did not run: {litter.status} {litter.detail}")
-    ok = clean.status == "assessed" and {o.status for o in clean.outcomes} == {"passed"}
-    return ok, "next sample starts clean" if ok else \
-        f"next sample saw leftovers: {[o.detail for o in clean.outcomes] or clean.detail}"
+    return reset_between_samples(sb, h.token, LIMITS)
 
 
 def _kill_shared_interpreter(sb: Sandbox, h: _Host) -> tuple[bool, str]:
     killer = ("import os\nppid = int(open(f'/proc/{os.getppid()}/stat').read().split()[3])\n"
               "os.kill(ppid, 9)\n")
-    runs = run_task_tests_batch(sb, _batch_task(h.token), [killer, "VALUE = 1\n"], LIMITS)
+    runs = run_task_tests_batch(sb, batch_task(h.token), [killer, "VALUE = 1\n"], LIMITS)
     ok = runs[0].status == "sandbox_error" and runs[1].status == "assessed" and \
         {o.status for o in runs[1].outcomes} == {"passed"}
     return ok, f"killer: {runs[0].status}, next sample: {runs[1].status}"
