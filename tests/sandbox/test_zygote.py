@@ -121,3 +121,12 @@ def test_the_unisolated_backend_runs_batches_too(monkeypatch: pytest.MonkeyPatch
     assert [r.status for r in runs] == ["assessed", "assessed"]
     assert {o.status for o in runs[0].outcomes} == {"passed"}
     assert "failed" in {o.status for o in runs[1].outcomes if o.suite == "security"}
+
+
+def test_a_fork_bomb_is_cleared_before_the_next_sample(bwrap: BwrapSandbox) -> None:
+    bomb = ("import os, time\nwhile True:\n    try:\n        os.fork()\n"
+            "    except OSError:\n        time.sleep(0.01)\n")
+    runs = run_task_tests_batch(bwrap, SQL, [bomb, SQL.secure_reference],
+                                Limits(wall_seconds=3))
+    assert runs[0].status == "timeout"
+    assert runs[1].status == "assessed" and {o.status for o in runs[1].outcomes} == {"passed"}
