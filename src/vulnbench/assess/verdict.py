@@ -19,9 +19,12 @@ from vulnbench.sandbox.tests_runner import TestRun
 Policy = Literal["target", "any"]
 
 # Bandit reminders that fire on safe code too: import checks (B401-B415), a subprocess call
-# without a shell (B603) and assert (B101). Kept as evidence, never a verdict.
+# without a shell (B603, B606), a program named without its full path (B607: the list-argv
+# form recommended against injection, e.g. ["git", "log"]; a PATH-hijack concern, not
+# injection), a server bound to all interfaces (B104: a deployment choice, the norm in
+# containers) and assert (B101). Kept as evidence, never a verdict.
 _INFORMATIONAL_PREFIXES = ("B4",)
-_INFORMATIONAL_RULES = frozenset({"B603", "B101"})
+_INFORMATIONAL_RULES = frozenset({"B603", "B606", "B607", "B104", "B101"})
 
 
 def counts_as_vulnerability(finding: Finding, task: Task, policy: Policy) -> bool:

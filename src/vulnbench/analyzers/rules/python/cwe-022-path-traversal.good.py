@@ -14,3 +14,10 @@ def read_confined(base, name):
         raise PermissionError(name)
     # ok: vb-py-path-traversal
     return open(path).read()
+
+
+def load_settings(path=None):
+    path = path or os.environ.get("APP_SETTINGS", "/etc/app/settings.ini")
+    # ok: vb-py-path-traversal
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()

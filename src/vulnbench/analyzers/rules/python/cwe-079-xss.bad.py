@@ -14,3 +14,35 @@ def hello():
 def search():
     # ruleid: vb-py-xss-route-return
     return f"<p>Results for {request.args.get('q')}</p>"
+
+
+@app.route("/greet")
+def greet():
+    who = request.args.get("who", "")
+    page = "<p>Hi " + who + "</p>"
+    # ruleid: vb-py-xss-route-return
+    return page
+
+
+@app.route("/banner")
+def banner():
+    title = request.args.get("title", "")
+    # ruleid: vb-py-xss-route-return
+    return (
+        "<header>"
+        f"<h2>{title}</h2>"
+        "</header>"
+    )
+
+
+def badge(label):
+    from django.utils.safestring import mark_safe
+    # ruleid: vb-py-xss
+    return mark_safe("<b>%s</b>" % label)
+
+
+def comment_page(comments):
+    import jinja2
+    # ruleid: vb-py-jinja2-autoescape-off
+    tpl = jinja2.Template("<ul>{% for c in comments %}<li>{{ c }}</li>{% endfor %}</ul>")
+    return tpl.render(comments=comments)

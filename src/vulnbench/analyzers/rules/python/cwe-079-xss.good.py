@@ -1,6 +1,7 @@
 import html
 
-from flask import Flask, make_response, request
+from flask import Flask, Response, make_response, request
+from markupsafe import escape
 
 app = Flask(__name__)
 
@@ -16,3 +17,40 @@ def hello():
 def search():
     # ok: vb-py-xss-route-return
     return f"<p>Results for {html.escape(request.args.get('q', ''))}</p>"
+
+
+@app.route("/greet")
+def greet():
+    who = request.args.get("who", "")
+    # ok: vb-py-xss-route-return
+    return "<p>Hi " + escape(who) + "</p>"
+
+
+@app.route("/item/<int:item_id>")
+def item(item_id):
+    # ok: vb-py-xss-route-return
+    return f"<p>Item {item_id}</p>"
+
+
+@app.route("/echo")
+def echo():
+    text = request.args.get("text", "")
+    # ok: vb-py-xss
+    return Response(f"you sent: {text}", mimetype="text/plain")
+
+
+@app.route("/status")
+def status():
+    name = request.args.get("name", "")
+    # ok: vb-py-xss-route-return
+    return {"greeting": f"hello {name}"}
+
+
+def comment_page(comments):
+    import jinja2
+    env = jinja2.Environment(autoescape=True)
+    # ok: vb-py-jinja2-autoescape-off
+    tpl = env.from_string("<ul>{% for c in comments %}<li>{{ c }}</li>{% endfor %}</ul>")
+    # ok: vb-py-jinja2-autoescape-off
+    subject = jinja2.Template("Your order {{ number }} has shipped")
+    return tpl.render(comments=comments), subject

@@ -9,3 +9,9 @@ def login():
     user = request.form["user"]
     # ruleid: vb-py-log-injection
     log.info(f"login attempt for {user}")
+
+
+def failed_login():
+    name = request.form.get("username", "")
+    # ruleid: vb-py-log-injection
+    log.warning("failed login for %s", name)

@@ -6,3 +6,11 @@ def spool(data):
     name = tempfile.mktemp()
     with open(name, "w") as fh:
         fh.write(data)
+
+
+def export_report(rows, today):
+    path = "/tmp/report_%s.csv" % today
+    # ruleid: vb-py-insecure-tempfile
+    with open(path, "w") as fh:
+        fh.writelines(rows)
+    return path

@@ -18,3 +18,32 @@ def avatar(data, folder, user_id):
     # ok: vb-py-upload-extension-from-name
     with open(os.path.join(folder, f"{int(user_id)}.{ext}"), "wb") as fh:
         fh.write(data)
+
+
+import uuid
+import zipfile
+
+from flask import Flask, request
+
+app = Flask(__name__)
+KINDS = {"PNG": "png", "JPEG": "jpg"}
+
+
+@app.route("/logo", methods=["POST"])
+def upload_logo(detect_image_kind):
+    logo = request.files["logo"]
+    kind = KINDS.get(detect_image_kind(logo.stream))
+    if kind is None:
+        return "unsupported image", 415
+    # ok: vb-py-upload-user-extension
+    logo.save(os.path.join("static/logos", f"{uuid.uuid4().hex}.{kind}"))
+    return "ok"
+
+
+def unpack_theme(archive, dest):
+    with zipfile.ZipFile(archive) as zf:
+        for member in zf.infolist():
+            target = os.path.join(dest, os.path.basename(member.filename))
+            # ok: vb-py-upload-user-extension
+            with open(target, "wb") as out:
+                out.write(zf.read(member))

@@ -4,3 +4,15 @@ from flask import redirect, request
 def logout():
     # ruleid: vb-py-open-redirect
     return redirect(request.args.get("next") or "/")
+
+
+def after_login():
+    target = request.args.get("next")
+    if not target:
+        log_missing_target()
+    # ruleid: vb-py-open-redirect
+    return redirect(target)
+
+
+def log_missing_target():
+    pass

@@ -12,3 +12,26 @@ def logout():
 def home():
     # ok: vb-py-open-redirect
     return redirect(url_for("index"))
+
+
+def is_same_site(target):
+    return target.startswith("/") and not target.startswith("//")
+
+
+def after_login():
+    target = request.args.get("next")
+    if not is_same_site(target):
+        target = url_for("index")
+    # ok: vb-py-open-redirect
+    return redirect(target)
+
+
+def after_logout(request, allowed_hosts):
+    from django.http import HttpResponseRedirect
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(url=target, allowed_hosts=allowed_hosts):
+        target = "/"
+    # ok: vb-py-open-redirect
+    return HttpResponseRedirect(target)

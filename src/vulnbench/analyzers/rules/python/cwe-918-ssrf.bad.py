@@ -6,3 +6,14 @@ def preview():
     url = request.args.get("url")
     # ruleid: vb-py-ssrf
     return requests.get(url, timeout=5).text
+
+
+def fetch_feed():
+    from urllib.parse import urlparse
+
+    url = request.json.get("feed_url", "")
+    parts = urlparse(url)
+    if parts.scheme != "https":
+        return "https only", 400
+    # ruleid: vb-py-ssrf
+    return requests.get(url, timeout=5).text

@@ -1,0 +1,153 @@
+"""C rules: unbounded copies, format strings, command execution, dangerous functions, and
+syntactic approximations of out-of-bounds access, overflow and memory misuse."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vulnbench.analyzers.rules.pack import either, search
+
+C: dict[str, list[dict[str, Any]]] = {}
+C["cwe-120-unbounded-copy"] = [
+    search("vb-c-gets", ["CWE-242: Use of Inherently Dangerous Function",
+                         "CWE-120: Buffer Copy without Checking Size of Input"],
+           "gets() cannot bound its input.", {"pattern": "gets(...)"}, "ERROR", "c"),
+    search("vb-c-unbounded-copy", "CWE-120: Buffer Copy without Checking Size of Input",
+           "strcpy/strcat/sprintf write without a bound.",
+           {"patterns": [either("strcpy($D, $S)", "strcat($D, $S)", "sprintf($D, $F, ...)",
+                                "vsprintf($D, $F, ...)", "wcscpy($D, $S)"),
+                         {"pattern-not": "strcpy($D, \"...\")"},
+                         {"pattern-not": "strcat($D, \"...\")"},
+                         {"pattern-not-inside": "if (<... strlen($S) ...>) { ... }\n...\n"},
+                         {"pattern-not-inside": "if (<... strlen($S) ...>) return ...;\n...\n"},
+                         {"pattern-not-inside": "if (<... strlen($S) ...>) { ... } else { ... }"}
+                         ]}, "WARNING", "c"),
+    search("vb-c-scanf-string", "CWE-120: Buffer Copy without Checking Size of Input",
+           "%s without a width in scanf reads any length.",
+           {"patterns": [either("scanf(\"$F\", ...)", "fscanf($FP, \"$F\", ...)",
+                                "sscanf($S, \"$F\", ...)"),
+                         {"metavariable-regex": {"metavariable": "$F", "regex": ".*%s.*"}}]},
+           "ERROR", "c"),
+]
+C["cwe-676-dangerous-function"] = [search(
+    "vb-c-dangerous-function", "CWE-676: Use of Potentially Dangerous Function",
+    "This libc function is unsafe by design; use the bounded variant.",
+    either("strtok(...)", "tmpnam(...)", "mktemp(...)", "atoi(...)", "getwd(...)"),
+    "INFO", "c")]
+C["cwe-134-format-string"] = [search(
+    "vb-c-format-string", "CWE-134: Use of Externally-Controlled Format String",
+    "The format string is not a literal; an attacker's %n/%s reads or writes memory.",
+    {"patterns": [
+        either("printf($X)", "fprintf($FP, $X)", "sprintf($B, $X)", "snprintf($B, $N, $X)",
+               "syslog($P, $X)", "dprintf($FD, $X)", "vprintf($X, $A)", "printf($X, ...)",
+               "fprintf($FP, $X, ...)", "snprintf($B, $N, $X, ...)"),
+        {"pattern-not": "printf(\"...\", ...)"}, {"pattern-not": "fprintf($FP, \"...\", ...)"},
+        {"pattern-not": "sprintf($B, \"...\", ...)"},
+        {"pattern-not": "snprintf($B, $N, \"...\", ...)"},
+        {"pattern-not": "syslog($P, \"...\", ...)"},
+        {"metavariable-regex": {"metavariable": "$X", "regex": "^(?![A-Z_][A-Z0-9_]*$)"}},
+    ]}, "ERROR", "c")]
+C["cwe-078-command-injection"] = [search(
+    "vb-c-command-injection", "CWE-78: OS Command Injection",
+    "A shell runs a command string that is not a constant.",
+    {"patterns": [either("system($X)", "popen($X, ...)", "execl(\"/bin/sh\", $A, \"-c\", $X, ...)"),
+                  {"pattern-not": "system(\"...\")"}, {"pattern-not": "popen(\"...\", ...)"},
+                  {"pattern-not-inside": "for ($A; $B; $C) {\n  ...\n}\n...\n"},
+                  {"pattern-not-inside": "for ($T *$V = $E; $B; $C) {\n  ...\n}\n...\n"},
+                  {"pattern-not-inside": "for ($T $V = $E; $B; $C) {\n  ...\n}\n...\n"},
+                  {"pattern-not-inside": "if (<... strpbrk(...) ...>) return $R;\n...\n"},
+                  {"pattern-not-inside": "if (<... strspn(...) ...>) return $R;\n...\n"}]},
+    "ERROR", "c")]
+C["cwe-022-path-traversal"] = [search(
+    "vb-c-path-traversal", "CWE-22: Path Traversal",
+    "A file path is built from outside data without rejecting '..'.",
+    {"patterns": [
+        {"pattern-either": [
+            {"pattern-inside": "snprintf($BUF, $N, \"$FMT\", ..., $IN, ...);\n...\n"},
+            {"pattern-inside": "sprintf($BUF, \"$FMT\", ..., $IN, ...);\n...\n"},
+            {"pattern-inside": "strcat($BUF, $IN);\n...\n"}]},
+        {"pattern-either": [{"pattern": "fopen($BUF, ...)"}, {"pattern": "open($BUF, ...)"}]},
+        {"pattern-not-inside": "if (<... strstr($Y, \"..\") ...>) { ... }\n...\n"},
+        {"pattern-not-inside": "if (<... strstr($Y, \"..\") ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... strchr($Y, '/') ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... realpath(...) ...>) { ... }\n...\n"},
+        {"pattern-not-inside": "if (<... $VALID($Y) ...>) return ...;\n...\n"},
+    ]}, "WARNING", "c")]
+C["cwe-415-double-free"] = [search(
+    "vb-c-double-free", "CWE-415: Double Free", "The same pointer is freed twice.",
+    {"patterns": [
+        {"pattern": "free($P);\n...\nfree($P);"},
+        {"pattern-not": "free($P);\n...\n$P = $V;\n...\nfree($P);"},
+        {"pattern-not": "free($P);\n...\nif (...) { ... $P = $V; ... }\n...\nfree($P);"},
+        {"pattern-not-inside": "if (...) { ... free($P); ... return ...; }\n...\n"},
+        {"pattern-not-inside": "if (...) { ... free($P); ... goto $L; }\n...\n"},
+    ]}, "ERROR", "c")]
+C["cwe-416-use-after-free"] = [search(
+    "vb-c-use-after-free", "CWE-416: Use After Free", "A pointer is used after it was freed.",
+    {"patterns": [
+        {"pattern-inside": "free($P);\n...\n"},
+        {"pattern-either": [{"pattern": "$P->$F"}, {"pattern": "*$P"}, {"pattern": "$P[$I]"}]},
+        {"pattern-not-inside": "free($P);\n...\n$P = $V;\n...\n"},
+        {"pattern-not-inside": "if (...) { ... free($P); ... return ...; }\n...\n"},
+        {"pattern-not-inside": "if (...) { ... free($P); ... break; }\n...\n"},
+    ]}, "ERROR", "c")]
+C["cwe-476-null-deref"] = [search(
+    "vb-c-unchecked-malloc", "CWE-476: NULL Pointer Dereference",
+    "The allocation result is used without checking it for NULL.",
+    {"patterns": [
+        {"pattern-either": [
+            {"pattern": "$P = $ALLOC(...);\n...\n<... $P->$F ...>;"},
+            {"pattern": "$P = $ALLOC(...);\n...\n$P[$I] = $V;"},
+            {"pattern": "$P = $ALLOC(...);\n...\n*$P = $V;"},
+            {"pattern": "$P = $ALLOC(...);\n...\n$COPY($P, ...);"},
+            {"pattern": "$T *$P = $ALLOC(...);\n...\n<... $P->$F ...>;"},
+            {"pattern": "$T *$P = $ALLOC(...);\n...\n$P[$I] = $V;"},
+            {"pattern": "$T *$P = $ALLOC(...);\n...\n$COPY($P, ...);"}]},
+        {"metavariable-regex": {"metavariable": "$ALLOC", "regex": "^(malloc|calloc|realloc|strdup)$"}},  # noqa: E501
+        {"metavariable-regex": {"metavariable": "$COPY",
+                                "regex": "^(memcpy|memset|strcpy|strncpy|memmove|snprintf|sprintf)$"}},  # noqa: E501
+        {"pattern-not": "$P = $ALLOC(...);\n...\nif (<... $P ...>) ...;\n...\n"},
+        {"pattern-not": "$T *$P = $ALLOC(...);\n...\nif (<... $P ...>) ...;\n...\n"},
+        {"pattern-not": "$P = $ALLOC(...);\n...\nif (<... $P ...>) { ... }\n...\n"},
+        {"pattern-not": "$T *$P = $ALLOC(...);\n...\nif (<... $P ...>) { ... }\n...\n"},
+    ]}, "WARNING", "c")]
+C["cwe-190-integer-overflow"] = [search(
+    "vb-c-alloc-size-overflow", "CWE-190: Integer Overflow or Wraparound",
+    "The allocation size is a product that can wrap; check it (or use calloc).",
+    {"patterns": [
+        either("malloc($A * $B)", "realloc($P, $A * $B)", "malloc(($A) * $B)"),
+        {"pattern-not-inside": "if (<... $A > $LIM ...>) { ... }\n...\n"},
+        {"pattern-not-inside": "if (<... $A > $LIM ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... $A >= $LIM ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... $B > $LIM ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... __builtin_mul_overflow(...) ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... $A > $LIM ...>) { ... }\n...\n"},
+        {"metavariable-regex": {"metavariable": "$A", "regex": "^(?![0-9]+$)(?!sizeof)"}},
+    ]}, "WARNING", "c")]
+C["cwe-787-out-of-bounds-write"] = [search(
+    "vb-c-memcpy-unchecked-length", "CWE-787: Out-of-bounds Write",
+    "memcpy copies a length taken from the input into a fixed-size buffer without a check.",
+    {"patterns": [
+        {"pattern-inside": "$T $FN(...) { ... $ET $BUF[$SIZE]; ... }"},
+        {"pattern-either": [{"pattern": "memcpy($BUF, $SRC, $LEN);"},
+                            {"pattern": "strncpy($BUF, $SRC, $LEN);"},
+                            {"pattern": "memcpy($BUF + $OFF, $SRC, $LEN);"}]},
+        {"metavariable-regex": {"metavariable": "$LEN", "regex": "^(?!sizeof)(?![0-9]+$).*"}},
+        {"pattern-not-inside": "if (<... $LEN ...>) { ... }\n...\n"},
+        {"pattern-not-inside": "if (<... $LEN ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... $LEN ...>) $LEN = $X;\n...\n"},
+        {"pattern-not-inside": "$LEN = <... $SIZE ...>;\n...\n"},
+    ]}, "ERROR", "c")]
+C["cwe-125-out-of-bounds-read"] = [search(
+    "vb-c-unchecked-index-read", "CWE-125: Out-of-bounds Read",
+    "An array is read at an index taken from the input without a bounds check.",
+    {"patterns": [
+        {"pattern-inside": "$T $FN(..., $IT $IDX, ...) { ... }"},
+        {"pattern-either": [{"pattern": "return $ARR[$IDX];"},
+                            {"pattern": "$V = $ARR[$IDX];"}]},
+        {"pattern-not-inside": "if (<... $IDX ...>) { ... }\n...\n"},
+        {"pattern-not-inside": "if (<... $IDX ...>) return ...;\n...\n"},
+        {"pattern-not-inside": "if (<... $IDX ...>) { ... } else { ... }"},
+        {"metavariable-regex": {"metavariable": "$IT",
+                                "regex": "^(int|long|size_t|unsigned|short)"}},
+    ]}, "WARNING", "c")]
