@@ -151,3 +151,75 @@ C["cwe-125-out-of-bounds-read"] = [search(
         {"metavariable-regex": {"metavariable": "$IT",
                                 "regex": "^(int|long|size_t|unsigned|short)"}},
     ]}, "WARNING", "c")]
+
+
+# --- rules written against the independent dev corpus (benchmarks/corpora/dev.jsonl) ---
+_READ_INTO = ["$N = {call};\n...\n$B[$N] = $Z;", "$T $N = {call};\n...\n$B[$N] = $Z;"]
+C["cwe-787-out-of-bounds-write"].append(search(
+    "vb-c-read-terminator-off-by-one", ["CWE-787: Out-of-bounds Write",
+                                        "CWE-193: Off-by-one Error"],
+    "The buffer is filled up to its full size and then terminated at buf[n]: one byte past "
+    "the end when the read fills it; read at most size - 1 bytes.",
+    {"patterns": [
+        either(*[form.format(call=call) for call in (
+            "read($FD, $B, $SZ)", "recv($FD, $B, $SZ, $FL)", "fread($B, 1, $SZ, $FP)")
+            for form in _READ_INTO]),
+        {"metavariable-regex": {"metavariable": "$SZ", "regex": "^(?!.*-\\s*1\\s*\\)?$)"}},
+        {"pattern-not": "$N = $F(...);\n...\nif (<... $N >= $SZ ...>) { ... }\n...\n"},
+        {"focus-metavariable": "$Z"},
+    ]}, "ERROR", "c"))
+# a length read out of the input (a byte, a big-endian pair, ntohs/ntohl) used by memcpy
+# with no comparison of it anywhere in between
+_LENGTH_FROM_INPUT: list[dict[str, Any]] = [
+    {"pattern-inside": "$LEN = <... $P[$I] ...>;\n...\n"},
+    {"pattern-inside": "$T $LEN = <... $P[$I] ...>;\n...\n"},
+    {"patterns": [
+        {"pattern-either": [{"pattern-inside": "$LEN = <... $NTOH(...) ...>;\n...\n"},
+                            {"pattern-inside": "$T $LEN = <... $NTOH(...) ...>;\n...\n"}]},
+        {"metavariable-regex": {"metavariable": "$NTOH",
+                                "regex": "^(ntohs|ntohl|be16toh|be32toh|le16toh|le32toh)$"}}]},
+]
+C["cwe-787-out-of-bounds-write"].append(search(
+    "vb-c-input-length-copy", ["CWE-125: Out-of-bounds Read", "CWE-787: Out-of-bounds Write"],
+    "memcpy uses a length read out of the input without comparing it to the source or the "
+    "destination size (a heartbleed-style over-read or an overflow).",
+    {"patterns": [
+        {"pattern-either": _LENGTH_FROM_INPUT},
+        either("memcpy($D, $S, <... $LEN ...>)", "memmove($D, $S, <... $LEN ...>)"),
+        *[{"pattern-not-inside": f"if (<... $LEN ...>) {tail}\n...\n"}
+          for tail in ("{ ... }", "return ...;", "goto $L;", "$LEN = $X;")],
+        {"pattern-not-inside": "if (<... $LEN ...>) { ... } else { ... }"},
+    ]}, "ERROR", "c"))
+C["cwe-190-integer-overflow"].append(search(
+    "vb-c-narrow-size-arithmetic", "CWE-190: Integer Overflow or Wraparound",
+    "An allocation size is a sum or product kept in an 8/16-bit integer: it wraps with "
+    "ordinary input sizes; compute it in size_t and check it.",
+    {"patterns": [
+        {"pattern-inside": "$T $X = $E;\n...\n"},
+        {"metavariable-regex": {"metavariable": "$T", "regex":
+            "^(uint8_t|uint16_t|u8|u16|unsigned short|short|unsigned char|char|int8_t|int16_t)$"}},
+        {"metavariable-pattern": {"metavariable": "$E",
+                                  "pattern-either": [{"pattern": "$A + $B"},
+                                                     {"pattern": "$A * $B"}]}},
+        either("malloc(<... $X ...>)", "realloc($P, <... $X ...>)", "alloca(<... $X ...>)"),
+    ]}, "WARNING", "c"))
+C["cwe-190-integer-overflow"].append(search(
+    "vb-c-alloc-size-overflow-var", "CWE-190: Integer Overflow or Wraparound",
+    "The allocation size is a product computed beforehand with no bound on its factors.",
+    {"patterns": [
+        {"pattern-either": [{"pattern-inside": "$X = $A * $B;\n...\n"},
+                            {"pattern-inside": "$T $X = $A * $B;\n...\n"}]},
+        either("malloc($X)", "realloc($P, $X)"),
+        {"metavariable-regex": {"metavariable": "$A", "regex": "^(?![0-9]+$)(?!sizeof)"}},
+        *[{"pattern-not-inside": f"if (<... {cmp} ...>) {tail}\n...\n"}
+          for cmp in ("$U > $M", "$U >= $M") for tail in ("return ...;", "goto $L;", "{ ... }")],
+        {"pattern-not-inside": "if (<... __builtin_mul_overflow(...) ...>) return ...;\n...\n"},
+    ]}, "WARNING", "c"))
+C["cwe-415-double-free"].append(search(
+    "vb-c-double-free-goto", "CWE-415: Double Free",
+    "The pointer is freed and then the code jumps to a cleanup label that frees it again.",
+    {"patterns": [
+        {"pattern-inside": "$RT $FN(...) {\n  ...\n  $L:\n  ...\n  free($P);\n  ...\n}\n"},
+        {"pattern-inside": "free($P);\ngoto $L;\n"},
+        {"pattern": "free($P);"},
+    ]}, "ERROR", "c"))
