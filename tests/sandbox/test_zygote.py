@@ -3,6 +3,10 @@ one sample per sandbox, and no way for one sample to reach the next one or its r
 
 from __future__ import annotations
 
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from vulnbench.datasets import load_dataset
@@ -130,3 +134,19 @@ def test_a_fork_bomb_is_cleared_before_the_next_sample(bwrap: BwrapSandbox) -> N
                                 Limits(wall_seconds=3))
     assert runs[0].status == "timeout"
     assert runs[1].status == "assessed" and {o.status for o in runs[1].outcomes} == {"passed"}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="sandbox uids of their own need root")
+def test_a_fork_bomb_does_not_starve_a_sandbox_beside_it(bwrap: BwrapSandbox) -> None:
+    """RLIMIT_NPROC counts per uid: each concurrent sandbox runs under a uid of its own."""
+    bomb = ("import os, time\nwhile True:\n    try:\n        os.fork()\n"
+            "    except OSError:\n        time.sleep(0.01)\n")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        bombing = pool.submit(run_task_tests_batch, bwrap, SQL, [bomb], Limits(wall_seconds=8))
+        time.sleep(1.0)  # the bomb has filled its process quota by now
+        runs = run_task_tests_batch(bwrap, SQL, [SQL.secure_reference] * 3,
+                                    Limits(wall_seconds=8))
+        assert bombing.result()[0].status == "timeout"
+    for run in runs:
+        assert run.status == "assessed", run.detail
+        assert {o.status for o in run.outcomes} == {"passed"}

@@ -4,10 +4,13 @@ only, no isolation, refused unless the user opts in)."""
 from __future__ import annotations
 
 import importlib
+import itertools
 import os
 import shutil
 import signal
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from vulnbench.errors import ToolMissingError, VulnbenchError
@@ -15,7 +18,10 @@ from vulnbench.registry import Registry
 from vulnbench.sandbox.base import Limits, Sandbox
 from vulnbench.sandbox.runtime import find_runtime
 
-NOBODY = 65534
+# sandbox uids when run as root: one per concurrent sandbox, offset per vulnbench process
+_UID_BASE = 2_100_000_000 + (os.getpid() % 4096) * 1024
+_UIDS_LOCK = threading.Lock()
+_UIDS_BUSY: set[int] = set()
 sandboxes: Registry[type[Sandbox]] = Registry("sandbox")
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/sbin")
@@ -83,12 +89,24 @@ class BwrapSandbox(Sandbox):
                 "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--"]
         return cmd + list(argv)
 
-    def host_user(self) -> int | None:
-        """Run as ``nobody`` when started as root: RLIMIT_NPROC does not bind root (so a fork
-        bomb would go unchecked) and root-owned host files stay out of reach."""
-        if os.geteuid() == 0 and find_runtime().world_readable:
-            return NOBODY
-        return None
+    @contextmanager
+    def host_user(self) -> Iterator[int | None]:
+        """When started as root, run each sandbox as an unprivileged uid of its own: RLIMIT_NPROC
+        does not bind root (a fork bomb would go unchecked) and counts per uid, so sandboxes
+        running side by side under one shared uid (``nobody``) would starve each other's forks.
+        The uids come from a high range no account uses; root-owned host files stay out of
+        reach as for ``nobody``."""
+        if os.geteuid() != 0 or not find_runtime().world_readable:
+            yield None
+            return
+        with _UIDS_LOCK:
+            uid = next(u for u in itertools.count(_UID_BASE) if u not in _UIDS_BUSY)
+            _UIDS_BUSY.add(uid)
+        try:
+            yield uid
+        finally:
+            with _UIDS_LOCK:
+                _UIDS_BUSY.discard(uid)
 
     def exit_signal(self, code: int | None) -> int | None:
         """bwrap exits with ``128 + N`` when the command dies of signal N."""

@@ -12,7 +12,8 @@ import tempfile
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
@@ -63,9 +64,11 @@ class Sandbox(ABC):
         (``-N`` from ``subprocess``); None when it exited normally."""
         return _signal_of(code)
 
-    def host_user(self) -> int | None:
-        """Host uid (and gid) to run the sandboxed command as; None keeps the caller's."""
-        return None
+    @contextmanager
+    def host_user(self) -> Iterator[int | None]:
+        """Host uid (and gid) to run one sandboxed command as, for its duration; None keeps
+        the caller's."""
+        yield None
 
     def python(self) -> str:
         """The interpreter for Python samples (the task runtime environment)."""
@@ -87,9 +90,9 @@ class Sandbox(ABC):
                 else:
                     path.write_text(content, encoding="utf-8")
             os.chmod(workdir, 0o777)
-            result = run_limited(self.wrap(argv, workdir, limits), workdir, limits,
-                                 _rlimits(limits), signal_of=self.exit_signal,
-                                 user=self.host_user())
+            with self.host_user() as user:
+                result = run_limited(self.wrap(argv, workdir, limits), workdir, limits,
+                                     _rlimits(limits), signal_of=self.exit_signal, user=user)
             for name in collect:
                 path = workdir / name
                 if path.is_file() and not path.is_symlink():
