@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +151,24 @@ def test_a_fork_bomb_does_not_starve_a_sandbox_beside_it(bwrap: BwrapSandbox) ->
     for run in runs:
         assert run.status == "assessed", run.detail
         assert {o.status for o in run.outcomes} == {"passed"}
+
+
+def test_emptying_leaves_mount_points_and_the_way_to_them(tmp_path: Path) -> None:
+    """A runtime under the host's /tmp is mounted inside the sandbox's /tmp: the reset empties
+    everything else, including what a sample put beside the mount."""
+    from vulnbench.sandbox.zygote import empty
+
+    mount = tmp_path / "ci" / "clone" / ".venv-runtime"
+    mount.mkdir(parents=True)
+    (mount / "lib.py").write_text("kept")
+    (tmp_path / "ci" / "dropped.txt").write_text("x")
+    (tmp_path / "ci" / "clone" / "evil").mkdir()
+    (tmp_path / "loose").write_text("x")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "f").write_text("x")
+    locked.chmod(0)
+    assert empty(str(tmp_path), frozenset({str(mount)})) is None
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == [
+        "ci", "ci/clone", "ci/clone/.venv-runtime", "ci/clone/.venv-runtime/lib.py"]
+    assert empty(str(tmp_path)) is None and not list(tmp_path.iterdir())

@@ -74,8 +74,26 @@ def _kill_all(isolated: bool, session: int | None) -> str | None:
     return f"processes survive the reset: {_other_pids()[:5]}"
 
 
-def _empty(folder: str) -> str | None:
-    """Remove everything inside ``folder`` (writable again first: a sample may chmod 000)."""
+def mount_points() -> frozenset[str]:
+    """Where the sandbox has mounts (read when the zygote starts; samples cannot mount): a
+    runtime living under /tmp on the host is mounted at its own path inside the sandbox's /tmp,
+    so emptying /tmp must leave those and the directories leading to them."""
+    points = set()
+    with contextlib.suppress(OSError), open("/proc/self/mountinfo", "rb") as fh:
+        for line in fh:
+            fields = line.split()
+            if len(fields) > 4:
+                points.add(fields[4].decode("unicode_escape"))  # octal escapes such as \040
+    return frozenset(points)
+
+
+def _holds_mount(path: str, mounts: frozenset[str]) -> bool:
+    return path in mounts or any(m.startswith(path + "/") for m in mounts)
+
+
+def empty(folder: str, mounts: frozenset[str] = frozenset()) -> str | None:
+    """Remove everything inside ``folder`` but mount points and the directories leading to
+    them (whose other contents go); writable again first: a sample may chmod 000."""
     def retry(func: Any, path: str, _exc: Any) -> None:
         with contextlib.suppress(OSError):
             os.chmod(os.path.dirname(path), stat.S_IRWXU)
@@ -88,14 +106,20 @@ def _empty(folder: str) -> str | None:
         return None
     for name in names:
         path = os.path.join(folder, name)
+        if path in mounts:
+            continue
         with contextlib.suppress(OSError):
-            if os.path.isdir(path) and not os.path.islink(path):
+            if _holds_mount(path, mounts):
+                problem = empty(path, mounts)
+                if problem:
+                    return problem
+            elif os.path.isdir(path) and not os.path.islink(path):
                 with contextlib.suppress(OSError):
                     os.chmod(path, stat.S_IRWXU)
                 shutil.rmtree(path, onerror=retry)
             else:
                 os.unlink(path)
-    left = os.listdir(folder)
+    left = [n for n in os.listdir(folder) if not _holds_mount(os.path.join(folder, n), mounts)]
     return f"cannot empty {folder}: {left[:5]}" if left else None
 
 
@@ -115,14 +139,15 @@ def _remove_sysv_ipc() -> None:
                     libc.msgctl(ident, IPC_RMID, None)
 
 
-def reset(workdir: str, isolated: bool, session: int | None) -> str | None:
+def reset(workdir: str, isolated: bool, session: int | None,
+          mounts: frozenset[str] = frozenset()) -> str | None:
     """Bring the sandbox back to its starting state; a reason when that cannot be verified."""
     problem = _kill_all(isolated, session)
     if problem:
         return problem
     folders = [workdir, "/tmp", "/dev/shm"] if isolated else [workdir]
     for folder in folders:
-        problem = _empty(folder)
+        problem = empty(folder, mounts)
         if problem:
             return problem
     if isolated:
@@ -207,8 +232,9 @@ def main() -> None:
     harness.preload([m for m in args.preload.split(",") if m])
     files: dict[str, str] = batch["files"]
     session: int | None = None
+    mounts = mount_points()
     for index, code in enumerate(batch["codes"]):
-        problem = reset(workdir, args.isolated, session)
+        problem = reset(workdir, args.isolated, session, mounts)
         if problem:
             _send(out, {"abort": problem})
             return
@@ -216,7 +242,7 @@ def main() -> None:
         result, session = _run_sample(harness, {**files, args.solution: code}, args.suites,
                                       results_fd, args.seconds)
         _send(out, {"index": index, **result})
-    reset(workdir, args.isolated, session)
+    reset(workdir, args.isolated, session, mounts)
 
 
 if __name__ == "__main__":
