@@ -2,15 +2,18 @@
 the naive way (each tool once per program), measured in the same run, and a fully cached
 re-run through the pipeline's static phase (findings cached by code hash, tool, version).
 
-    python benchmarks/static_throughput.py [--samples 1000] [--naive 20]
+    python benchmarks/static_throughput.py [--samples 1000] [--naive 20] [--repeats 3]
                                            [--analyzer semgrep --analyzer bandit]
 
 The naive rate is measured on ``--naive`` programs (default 20; one tool process each, so all
-1,000 would take hours) and reported as samples/s; the ratio is batched / naive."""
+1,000 would take hours) and reported as samples/s; the ratio is batched / naive. Each figure is
+the median over ``--repeats`` rounds (a fresh store per round, the naive and batched ways
+interleaved)."""
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -18,7 +21,7 @@ from pathlib import Path
 from vulnbench.analyzers import AnalysisInput, create_analyzer
 from vulnbench.datasets import load_dataset
 from vulnbench.pipeline.assess import AssessContext, static_findings
-from vulnbench.records import Sample
+from vulnbench.records import Finding, Sample
 from vulnbench.store import RunStore
 
 
@@ -42,6 +45,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--naive", type=int, default=20)
     parser.add_argument("--analyzer", action="append", default=None)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     analyzers = [create_analyzer(a) for a in (args.analyzer or ["semgrep", "bandit"])]
     for a in analyzers:
@@ -51,25 +55,29 @@ def main() -> None:
     print(f"analyzers: {', '.join(a.name for a in analyzers)}; samples: {len(samples)}")
 
     naive_n = min(args.naive, len(samples))
-    start = time.perf_counter()
-    for s in samples[:naive_n]:
-        for a in analyzers:
-            a.analyze([AnalysisInput(s.key, s.code)])
-    naive = naive_n / (time.perf_counter() - start)
-
-    with tempfile.TemporaryDirectory() as tmp:
-        store = RunStore(Path(tmp) / "run.sqlite")
-        ctx = AssessContext(store=store, tasks=tasks, analyzers=analyzers,  # type: ignore[arg-type]
-                            sandbox=None, policy="target")
+    rates: dict[str, list[float]] = {"naive": [], "batched": [], "cached": []}
+    first: dict[str, tuple[list[Finding], list[str]]] = {}
+    for _ in range(args.repeats):
         start = time.perf_counter()
-        first = static_findings(ctx, samples)
-        batched = len(samples) / (time.perf_counter() - start)
-        start = time.perf_counter()
-        again = static_findings(ctx, samples)
-        cached = len(samples) / (time.perf_counter() - start)
-        store.close()
-    assert {k: [f.rule_id for f in v[0]] for k, v in first.items()} == {
-        k: [f.rule_id for f in v[0]] for k, v in again.items()}, "cache changed the findings"
+        for s in samples[:naive_n]:
+            for a in analyzers:
+                a.analyze([AnalysisInput(s.key, s.code)])
+        rates["naive"].append(naive_n / (time.perf_counter() - start))
+        with tempfile.TemporaryDirectory() as tmp:
+            store = RunStore(Path(tmp) / "run.sqlite")
+            ctx = AssessContext(store=store, tasks=tasks,  # type: ignore[arg-type]
+                                analyzers=analyzers, sandbox=None, policy="target")
+            start = time.perf_counter()
+            first = static_findings(ctx, samples)
+            rates["batched"].append(len(samples) / (time.perf_counter() - start))
+            start = time.perf_counter()
+            again = static_findings(ctx, samples)
+            rates["cached"].append(len(samples) / (time.perf_counter() - start))
+            store.close()
+        assert {k: [f.rule_id for f in v[0]] for k, v in first.items()} == {
+            k: [f.rule_id for f in v[0]] for k, v in again.items()}, "cache changed the findings"
+    naive, batched, cached = (statistics.median(rates[k]) for k in ("naive", "batched", "cached"))
+    print(f"repeats: {args.repeats} (medians)")
     flagged = sum(bool(v[0]) for v in first.values())
     print(f"naive (one process per tool per sample, {naive_n} samples): {naive:8.2f} samples/s")
     print(f"batched ({len(samples)} samples):{'':22}{batched:8.2f} samples/s")
