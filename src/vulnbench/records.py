@@ -3,6 +3,7 @@ assessments -> verdicts). They are what the run store persists and the reports r
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
@@ -13,10 +14,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 Language = Literal["python", "c"]
 PromptKind = Literal["completion", "chat"]
 Rendering = Literal["completion", "chat", "chat-as-completion"]
-SampleStatus = Literal["ok", "extract_failed", "syntax_error", "duplicate"]
+# dropped_code: post-processing lost code the model wrote (e.g. its function body); the sample
+# is flagged and not assessed, never scored secure on a stub
+SampleStatus = Literal["ok", "extract_failed", "syntax_error", "duplicate", "dropped_code"]
 Severity = Literal["low", "medium", "high"]
 TestStatus = Literal["passed", "failed", "error", "timeout", "not_run"]
-AssessmentStatus = Literal["assessed", "not_assessed", "timeout", "sandbox_error"]
+# runtime_error: the task's own environment could not be built or started (our side, not the
+# model's code): neither functional nor vulnerable
+AssessmentStatus = Literal["assessed", "not_assessed", "timeout", "sandbox_error",
+                           "runtime_error"]
 
 _CWE_RE = re.compile(r"^(?:CWE)?[-_ ]?0*(\d+)$", re.IGNORECASE)
 
@@ -39,6 +45,27 @@ class Record(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class TaskFile(Record):
+    """A file a task's tests need beside the program (an asset, a template, a fixture), laid
+    into the sandbox's work dir at ``path``; binary content is base64."""
+
+    path: str = Field(min_length=1)
+    content: str
+    encoding: Literal["utf-8", "base64"] = "utf-8"
+
+    @field_validator("path")
+    @classmethod
+    def _relative(cls, value: str) -> str:
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith("/") or ".." in parts or any(p in ("", ".") for p in parts):
+            raise ValueError(f"a task file path must be relative and plain, not {value!r}")
+        return "/".join(parts)
+
+    def data(self) -> bytes:
+        return base64.b64decode(self.content) if self.encoding == "base64" else \
+            self.content.encode("utf-8")
+
+
 class Task(Record):
     """One security-sensitive coding task (DESIGN.md, "The built-in benchmark")."""
 
@@ -54,7 +81,11 @@ class Task(Record):
     explanation: str = ""
     functional_test: str = ""
     security_test: str = ""
-    runtime: list[str] = Field(default_factory=list)
+    runtime: list[str] = Field(default_factory=list)  # modules the tests import (preloaded)
+    # pip requirement specifiers (``Flask==2.3.3``): the task runs in an environment of its own
+    # built from them; empty = the shared task runtime
+    requirements: list[str] = Field(default_factory=list)
+    files: list[TaskFile] = Field(default_factory=list)
     static_visible: bool = False  # the flaw is visible to static analysis: a rule must flag it
     source: str = ""
 
