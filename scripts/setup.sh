@@ -52,4 +52,24 @@ if ! command -v cppcheck >/dev/null; then
     echo "optional: install cppcheck (apt-get install cppcheck) for the cppcheck analyzer" >&2
   fi
 fi
+# CWEval's C tasks are built in the sandbox as CWEval builds them:
+# gcc SRC -lsqlite3 -ljwt -lssl -lcrypto -larchive $(xml2-config --cflags --libs)
+CWEVAL_C_DEV="libsqlite3-dev libjwt-dev libssl-dev libarchive-dev libxml2-dev pkg-config"
+cweval_c_links() {
+  local out rc
+  command -v xml2-config >/dev/null || return 1
+  out=$(mktemp)
+  echo 'int main(void) { return 0; }' | gcc -x c - -o "$out" -lsqlite3 -ljwt -lssl -lcrypto \
+    -larchive $(xml2-config --cflags --libs) 2>/dev/null && rc=0 || rc=1
+  rm -f "$out"
+  return $rc
+}
+if ! cweval_c_links; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    # shellcheck disable=SC2086
+    apt-get install -y -qq $CWEVAL_C_DEV >/dev/null || { apt-get update -qq && apt-get install -y -qq $CWEVAL_C_DEV >/dev/null; }
+  else
+    echo "optional: for CWEval's C tasks install $CWEVAL_C_DEV (apt-get install ...)" >&2
+  fi
+fi
 .venv/bin/python -c 'from vulnbench.models.weights import embedded_model_path as p; print("embedded model:", p())'
