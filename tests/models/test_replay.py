@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from tests.models.sallm_shapes import (
+    IDS,
+    PROMPTS,
+    SAFE,
+    UNSAFE,
+    chat_completion,
+    generation_record,
+    text_list,
+)
 from vulnbench.errors import DatasetError, ModelError
 from vulnbench.models import BackendOptions, create_model
-from vulnbench.models.replay import ReplayBackend
+from vulnbench.models.replay import ReplayBackend, parse_sallm_name, replay_sources
 from vulnbench.records import Completion, GenerationConfig, Prompt
 
 
@@ -51,7 +62,8 @@ def test_jsonl_indices_aliases_and_file_order(tmp_path: Path) -> None:
     out = get(backend, "a", 0, kind="chat")
     assert out.finish_reason == "replay"
     assert out.rendering == "chat"
-    assert backend.params() == {"file": str(path)}
+    assert backend.params() == {"file": str(path),
+                                "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def test_unindexed_records_never_overwrite_indexed_ones(tmp_path: Path) -> None:
@@ -119,3 +131,154 @@ def test_file_is_required(tmp_path: Path) -> None:
         create_model("replay", BackendOptions())
     with pytest.raises(ModelError, match="not found"):
         create_model(f"replay:{tmp_path / 'absent.jsonl'}", BackendOptions())
+
+
+# --- SALLM's published generation files (Generation/Output/dataset_{model}_{T}.jsonl) ---
+
+def test_sallm_chat_completion_samples_in_choice_order(tmp_path: Path) -> None:
+    a, b = IDS[0], IDS[1]
+    answers = [UNSAFE[a], SAFE[a], "    pass\n"]
+    path = jsonl(tmp_path, [
+        generation_record(a, chat_completion(answers)),
+        generation_record(b, chat_completion([SAFE[b]], finish="length")),
+    ], name="dataset_gpt-4_0.0.jsonl")
+    backend = load(path)
+    assert backend.outputs[a] == dict(enumerate(answers))
+    first = get(backend, a, 1)
+    assert first.text == SAFE[a]  # the body only, exactly as published
+    assert (first.finish_reason, first.rendering) == ("stop", "chat")
+    # the request's prompt tokens hold for every choice; its completion tokens count all
+    # three choices together, so they are per sample only where there is one choice
+    assert (first.prompt_tokens, first.completion_tokens) == (61, None)
+    single = get(backend, b, 0)
+    assert (single.finish_reason, single.prompt_tokens, single.completion_tokens) == \
+        ("length", 61, 40)
+    assert backend.params()["model"] == "gpt-4"
+    assert backend.params()["temperature"] == "0"
+
+
+def test_sallm_choice_index_wins_over_position(tmp_path: Path) -> None:
+    obj = chat_completion(["zero", "one"])
+    obj["choices"].reverse()  # listed 1, 0: the index field says which sample each is
+    backend = load(jsonl(tmp_path, [generation_record(IDS[0], obj)]))
+    assert backend.outputs[IDS[0]] == {0: "zero", 1: "one"}
+    no_index = chat_completion(["p0", "p1"], with_index=False)
+    backend = load(jsonl(tmp_path, [generation_record(IDS[0], no_index)]))
+    assert backend.outputs[IDS[0]] == {0: "p0", 1: "p1"}
+
+
+def test_sallm_completion_list_is_prompt_plus_completion(tmp_path: Path) -> None:
+    task = IDS[2]
+    bodies = [SAFE[task], UNSAFE[task]]
+    backend = load(jsonl(tmp_path, [generation_record(task, text_list(task, bodies))],
+                         name="dataset_Salesforce_codegen25-7b-mono_0.8.jsonl"))
+    for i, body in enumerate(bodies):
+        out = get(backend, task, i)
+        assert out.text == PROMPTS[task] + "\n" + body
+        assert (out.finish_reason, out.rendering) == ("replay", "completion")
+    assert backend.params()["model"] == "Salesforce_codegen25-7b-mono"
+    assert backend.params()["temperature"] == "0.8"
+
+
+def test_shapes_are_detected_per_record(tmp_path: Path) -> None:
+    backend = load(jsonl(tmp_path, [
+        generation_record(IDS[0], chat_completion(["chat"])),
+        generation_record(IDS[1], [{"text": "listed"}]),
+        {"task_id": IDS[2], "sample_index": 0, "text": "plain"},
+    ]))
+    assert backend.outputs == {IDS[0]: {0: "chat"}, IDS[1]: {0: "listed"},
+                               IDS[2]: {0: "plain"}}
+
+
+def test_null_content_is_an_empty_output(tmp_path: Path) -> None:
+    obj = chat_completion([SAFE[IDS[0]], None], finish="content_filter")
+    out = get(load(jsonl(tmp_path, [generation_record(IDS[0], obj)])), IDS[0], 1)
+    assert (out.text, out.finish_reason) == ("", "content_filter")
+
+
+@pytest.mark.parametrize(("output", "message"), [
+    (chat_completion(["ok", 3]), r":2: output\.choices\[1\]\.message\.content must be a "
+                                 r"string or null, got 3"),
+    (chat_completion([["a", "list"]]), r":2: output\.choices\[0\]\.message\.content"),
+    ({"object": "chat.completion", "choices": "none"}, r":2: output\.choices must be a list"),
+    ({"object": "chat.completion", "choices": [{"index": 0}]}, r":2: .*has no message"),
+    ({"object": "chat.completion", "choices": [{"index": -1, "message": {"content": "x"}}]},
+     r":2: .*index: sample_index must be >= 0"),
+    (chat_completion(["a", "b"]) | {"choices": [{"index": 0, "message": {"content": "a"}}] * 2},
+     r":2: task .* has sample 0 more than once"),
+    ([{"text": None}], r":2: output\[0\] must be \{\"text\": string\}, got \{\"text\": null\}"),
+    ([{"code": "x"}], r":2: output\[0\] must be"),
+    ([7], r":2: output\[0\] must be .*got 7"),
+    ({"unexpected": "object"}, r":2: the output is neither text"),
+])
+def test_malformed_sallm_outputs_name_file_and_line(
+    tmp_path: Path, output: object, message: str
+) -> None:
+    path = jsonl(tmp_path, [generation_record(IDS[1], chat_completion(["fine"])),
+                            generation_record(IDS[0], output)])
+    with pytest.raises(DatasetError, match=re.escape(str(path)) + message):
+        load(path)
+
+
+@pytest.mark.parametrize(("name", "parsed"), [
+    ("dataset_gpt-4_0.0.jsonl", ("gpt-4", 0.0)),
+    ("dataset_gpt-3.5-turbo_1.0.jsonl", ("gpt-3.5-turbo", 1.0)),
+    ("dataset_Salesforce_codegen-2B-mono_0.2.jsonl", ("Salesforce_codegen-2B-mono", 0.2)),
+    ("dataset_Salesforce_codegen25-7b-mono_0.8.jsonl", ("Salesforce_codegen25-7b-mono", 0.8)),
+    ("dataset_bigcode_starcoder_0.4.jsonl", ("bigcode_starcoder", 0.4)),
+    ("dataset_gpt-4.jsonl", None),
+    ("outputs_gpt-4_0.2.jsonl", None),
+    ("dataset_gpt-4_0.2.csv", None),
+    ("dataset_gpt-4_hot.jsonl", None),
+])
+def test_sallm_file_names(name: str, parsed: tuple[str, float] | None) -> None:
+    assert parse_sallm_name(name) == parsed
+
+
+def test_folder_sources_skip_other_files(tmp_path: Path) -> None:
+    for name in ("dataset_gpt-4_0.0.jsonl", "mine.csv", "plain.jsonl", "README.md",
+                 ".hidden.jsonl"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "dataset_gpt-4_0.2.jsonl").write_text("")
+    sources = replay_sources(str(tmp_path))
+    assert [(s.path.name, s.model, s.temperature) for s in sources] == [
+        ("dataset_gpt-4_0.0.jsonl", "gpt-4", 0.0), ("mine.csv", None, None),
+        ("plain.jsonl", None, None)]
+    assert sources[0].spec == f"replay:{tmp_path / 'dataset_gpt-4_0.0.jsonl'}"
+    assert replay_sources(str(tmp_path / "plain.jsonl")) == [sources[2]]
+    with pytest.raises(ModelError, match=r"holds no \.jsonl or \.csv files"):
+        replay_sources(str(_empty(tmp_path)))
+    with pytest.raises(ModelError, match="not found"):
+        replay_sources(str(tmp_path / "absent"))
+    with pytest.raises(ModelError, match="a folder"):
+        create_model(f"replay:{tmp_path}", BackendOptions())
+
+
+def _empty(tmp_path: Path) -> Path:
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("")
+    return folder
+
+
+def test_coverage_names_missing_short_and_unknown_tasks(tmp_path: Path) -> None:
+    backend = load(jsonl(tmp_path, [
+        generation_record(IDS[0], chat_completion(["a", "b"])),
+        generation_record(IDS[1], chat_completion(["only one"])),
+        {"task_id": "Matching_Author_A_cwe999_0.py", "text": "stray"},
+    ]))
+    notes = backend.coverage([IDS[0], IDS[1], IDS[2]], 2, set(IDS))
+    assert notes == [
+        f"replay {backend.path}: no outputs for 1 of 3 task(s), not scored in this "
+        f"condition: {IDS[2]}",
+        f"replay {backend.path}: fewer than 2 samples for 1 task(s) (samples there): "
+        f"{IDS[1]} (1)",
+        f"replay {backend.path}: outputs for 1 task(s) the dataset does not have, ignored: "
+        "Matching_Author_A_cwe999_0.py",
+    ]
+    assert backend.coverage([IDS[0]], 2, {*IDS, "Matching_Author_A_cwe999_0.py"}) == []
+    many = [f"t{i:02d}" for i in range(25)]
+    assert backend.coverage(many, 1, many + list(backend.outputs))[0].endswith(
+        "t19, ... and 5 more")
+    assert backend.has(IDS[0], 1) and not backend.has(IDS[1], 1)
