@@ -1,29 +1,34 @@
 """Source text of the harness wrapper for CWEval's pytest files: vulnbench's harness calls
-plain top-level ``test_*`` functions, so the wrapper aliases the task module to ``solution``,
-installs a small stand-in ``pytest`` (mark / parametrize / param / raises / fixture / approx /
-skip / fail; ``tmp_path`` and ``tmpdir`` arguments), runs the test file, and turns each
-parametrized case of each non-``_unsafe`` test into one top-level function, keeping the cases
-of one suite: a case is ``security`` when it (or its test) carries ``pytest.mark.security``
-or the test's name says ``secur``, else ``functional``. Standard library only: it runs in the
-sandbox."""
+plain top-level ``test_*`` functions, so the wrapper aliases the task module to ``solution``
+(Python tasks) or runs a build step first (C tasks: ``cweval_c``), installs a small stand-in
+``pytest`` (mark / parametrize / param / raises / fixture / approx / skip / fail; ``tmp_path``
+and ``tmpdir`` arguments), runs the test file under its own name in the work dir (C tests find
+``compiled/`` beside ``__file__``), and turns each parametrized case of each non-``_unsafe``
+test into one top-level function, keeping the cases of one suite: a case is ``security`` when
+it (or its test) carries ``pytest.mark.security`` or the test's name says ``secur``, else
+``functional``. Standard library only: it runs in the sandbox."""
 
 from __future__ import annotations
 
-HEADER = '''"""CWEval test {test_file!r} for {module!r}, run by vulnbench's harness ({suite})."""
+HEADER = '''"""CWEval test {test_file!r}, run by vulnbench's harness ({suite})."""
 import sys
 
-import solution
-
-sys.modules[{module!r}] = solution
 _SOURCE = {source!r}
 _SUITE = {suite!r}
 _TEST_NAME = {test_name!r}
+_TEST_FILE = {test_file!r}
+'''
+ALIAS = '''
+import solution
+
+sys.modules[{module!r}] = solution
 '''
 
 BODY = r'''
 import contextlib as _contextlib
 import inspect as _inspect
 import itertools as _itertools
+import os as _os
 import pathlib as _pathlib
 import re as _re
 import tempfile as _tempfile
@@ -119,7 +124,7 @@ _pytest.skip = _skip
 sys.modules["pytest"] = _pytest
 
 _t = _types.ModuleType(_TEST_NAME)
-_t.__file__ = _TEST_NAME + ".py"
+_t.__file__ = _os.path.abspath(_TEST_FILE)
 sys.modules[_TEST_NAME] = _t
 exec(compile(_SOURCE, _t.__file__, "exec"), _t.__dict__)
 
@@ -191,7 +196,12 @@ for _name, _func in list(vars(_t).items()):
 '''
 
 
-def wrapper(test_file: str, module: str, source: str, suite: str) -> str:
+def wrapper(test_file: str, source: str, suite: str, *, module: str = "",
+            prelude: str = "") -> str:
+    """The harness file for one suite of ``test_file``: ``module`` (the task module the test
+    imports) is aliased to the sample's ``solution``; ``prelude`` runs before the test file
+    (a C task's build step)."""
     test_name = "cweval_" + test_file.removesuffix(".py")
-    return HEADER.format(test_file=test_file, module=module, source=source, suite=suite,
-                         test_name=test_name) + BODY
+    head = HEADER.format(test_file=test_file, source=source, suite=suite, test_name=test_name)
+    alias = ALIAS.format(module=module) if module else ""
+    return head + alias + prelude + BODY
