@@ -59,8 +59,10 @@ def run(
     dataset: Annotated[str, typer.Option(help="dataset name or task file/folder")] = "demo",
     model: Annotated[list[str], typer.Option(
         help="BACKEND[:NAME], repeatable or comma-separated (local, openai:NAME, "
-             "litellm:NAME, hf:PATH, replay:FILE)")] = ["local"],  # noqa: B006
-    temperature: Annotated[str, typer.Option(help="one value or a sweep: 0,0.2,0.4")] = "0.2",
+             "litellm:NAME, hf:PATH, replay:FILE, replay:DIR)")] = ["local"],  # noqa: B006
+    temperature: Annotated[str, typer.Option(help="one value or a sweep: 0,0.2,0.4 (default "
+                                             "0.2; a replay file named dataset_{model}_{T}"
+                                             ".jsonl has its own)")] = "",
     style: Annotated[str, typer.Option(help="prompt style")] = "code",
     n: Annotated[int, typer.Option(help="samples per task")] = 5,
     k: Annotated[str, typer.Option(help="k values for the @k metrics")] = "1,3,5",

@@ -20,7 +20,8 @@ class RunOptions:
     out: Path
     dataset: str = "demo"
     models: list[str] = field(default_factory=lambda: ["local"])
-    temperatures: list[float] = field(default_factory=lambda: [0.2])
+    # empty: none given (0.2 for models; a replay file's name must carry its own)
+    temperatures: list[float] = field(default_factory=list)
     style: str = "code"
     n: int = 5
     top_p: float = 0.95

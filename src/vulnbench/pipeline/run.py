@@ -19,8 +19,9 @@ from vulnbench.errors import DatasetError, VulnbenchError
 from vulnbench.models import backends, create_model, parse_model
 from vulnbench.models.base import ModelBackend
 from vulnbench.pipeline.assess import AssessContext, assess
+from vulnbench.pipeline.conditions import expand_conditions, restrict_to_replay
 from vulnbench.pipeline.generate import WorkItem, generate, plan
-from vulnbench.pipeline.options import RunOptions, condition_label, options_to_json
+from vulnbench.pipeline.options import RunOptions, options_to_json
 from vulnbench.pipeline.process import process_task
 from vulnbench.pipeline.score import score_condition
 from vulnbench.prompts import PromptContext, build_prompt, styles
@@ -102,15 +103,19 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
             return loaded[spec]
         return get
 
-    conditions: list[tuple[str, str, float, GenerationConfig, list[WorkItem]]] = []
-    for spec in opts.models:
-        for temperature in opts.temperatures:
-            config = GenerationConfig(n=opts.n, temperature=temperature, top_p=opts.top_p,
-                                      max_tokens=opts.max_tokens, stop=opts.stop,
-                                      seed=opts.seed)
-            items = plan(spec, opts.backend.base_url, prompts, config)
-            conditions.append((condition_label(spec, temperature), spec, temperature, config,
-                               items))
+    expanded, notes = expand_conditions(opts.models, opts.temperatures)
+    for note in notes:
+        echo(f"note: {note}")
+    # (label, spec, model name, config, items); a replay folder is one condition per file
+    conditions: list[tuple[str, str, str, GenerationConfig, list[WorkItem]]] = []
+    for cond in expanded:
+        config = GenerationConfig(n=opts.n, temperature=cond.temperature, top_p=opts.top_p,
+                                  max_tokens=opts.max_tokens, stop=opts.stop, seed=opts.seed)
+        items = plan(cond.spec, opts.backend.base_url, prompts, config)
+        if cond.is_replay:
+            items = restrict_to_replay(items, model_for(cond.spec)(), opts.n,
+                                       {t.id for t in full.tasks}, echo)
+        conditions.append((cond.label, cond.spec, cond.model, config, items))
 
     total = sum(len(c[4]) for c in conditions)
     new = 0
@@ -122,8 +127,8 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
             done_before = store.generation_keys()
             progress.update(gen_bar, completed=sum(
                 1 for c in conditions for it in c[4] if it.key in done_before))
-            for label, spec, _, config, items in conditions:
-                new += asyncio.run(generate(store, items, label, spec, config, model_for(spec),
+            for label, spec, name, config, items in conditions:
+                new += asyncio.run(generate(store, items, label, name, config, model_for(spec),
                                             lambda: progress.advance(gen_bar)))
             for label, _, _, _, items in conditions:
                 by_task: dict[str, list[WorkItem]] = {}
@@ -142,16 +147,17 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
             asyncio.run(model.aclose())
 
     results_list = []
-    for label, spec, temperature, _, items in conditions:
+    for label, _, name, config, items in conditions:
         keys = {it.key for it in items}
-        results_list.append(score_condition(store, label, spec, temperature, tasks, keys,
-                                            opts.ks, opts.bootstrap_reps))
+        results_list.append(score_condition(store, label, name, config.temperature, tasks,
+                                            keys, opts.ks, opts.bootstrap_reps))
+    temperatures = list(dict.fromkeys(c.temperature for c in expanded))
     run_spec = RunSpec(
         vulnbench_version=vulnbench.__version__, git_revision=git_revision(),
         dataset=dataset.name, dataset_hash=dataset.content_hash, task_count=len(tasks),
-        models=[_model_spec(spec, store) for spec in opts.models],
-        temperatures=opts.temperatures, style=opts.style,
-        generation=GenerationConfig(n=opts.n, temperature=opts.temperatures[0],
+        models=[_model_spec(spec, store) for spec in dict.fromkeys(c.spec for c in expanded)],
+        temperatures=temperatures, style=opts.style,
+        generation=GenerationConfig(n=opts.n, temperature=temperatures[0],
                                     top_p=opts.top_p, max_tokens=opts.max_tokens,
                                     stop=opts.stop, seed=opts.seed),
         seed=opts.seed, policy=opts.policy, dedup=opts.dedup,

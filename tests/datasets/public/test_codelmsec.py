@@ -98,3 +98,68 @@ def test_end_to_end_replay(tmp_path: Path) -> None:
     assert results.conditions[0].sample_status == {"ok": 3}
     verdicts = {s["task_id"]: s["verdict"] for s in samples}
     assert verdicts["codelmsec-py-gpt4_CWE-089_0_1"]["static_vulnerable"] is True
+
+
+def test_listed_names_without_generator_prefix_match_their_file(tmp_path: Path) -> None:
+    """The published python/non-dup_file_names.json lists a few names without the generator
+    prefix their files carry (``CWE-094_1_1`` for ``gpt4_CWE-094_1_1.py``): they load."""
+    base = make(tmp_path, keep=False)
+    files = {
+        "python/CWE-094/gpt4_CWE-094_1_1.py": "def run(code):\n    # evaluate the user's code",
+        "python/CWE-094/gpt4_CWE-094_1_2.py": "def calc(expr):\n    # compute the expression",
+        "python/CWE-094/codellama_CWE-094_0_0.py": "import os",
+        "python/CWE-094/gpt4_CWE-094_2_0.py": "import ast",
+        "python/CWE-094/codellama_CWE-094_2_0.py": "import sys",
+    }
+    for rel, text in files.items():
+        (base / rel).parent.mkdir(parents=True, exist_ok=True)
+        (base / rel).write_text(text)
+    (base / "python" / "non-dup_file_names.json").write_text(json.dumps({
+        "CWE-089": ["gpt4_CWE-089_0_1"],
+        "CWE-078": ["codellama_CWE-078_3_0"],
+        "CWE-094": ["CWE-094_1_1", "gpt4_CWE-094_1_2", "codellama_CWE-094_0_0",
+                    "CWE-094_2_0", "CWE-094_9_9"],
+    }))
+    loaded = load_public(f"codelmsec:{base}")
+    ids = sorted(t.id for t in loaded.tasks if t.language == "python")
+    assert ids == ["codelmsec-py-codellama_CWE-078_3_0", "codelmsec-py-codellama_CWE-094_0_0",
+                   "codelmsec-py-gpt4_CWE-089_0_1", "codelmsec-py-gpt4_CWE-094_1_1",
+                   "codelmsec-py-gpt4_CWE-094_1_2"]
+    notes = " | ".join(loaded.notes)
+    assert "1 name(s) in non-dup_file_names.json lack the generator prefix of their file, " \
+        "matched by suffix: CWE-094_1_1 -> gpt4_CWE-094_1_1" in notes
+    assert "1 name(s) in non-dup_file_names.json match several files, none taken: " \
+        "CWE-094_2_0 (codellama_CWE-094_2_0, gpt4_CWE-094_2_0)" in notes
+    assert "1 file(s) listed in non-dup_file_names.json not found: CWE-094_9_9" in notes
+    assert "3 file(s) not in non-dup_file_names.json skipped: codellama_CWE-078_3_1.py, " \
+        "codellama_CWE-094_2_0.py, gpt4_CWE-094_2_0.py" in notes
+
+
+def test_published_size_all_280_load(tmp_path: Path) -> None:
+    """200 Python (10 CWEs) and 80 C (4 CWEs) prompts, 20 kept per CWE; four Python names
+    listed without their generator prefix, and one unlisted duplicate per CWE folder."""
+    base = tmp_path / "codelmsec"
+    cwes = {"python": ("020", "022", "078", "079", "089", "094", "117", "502", "601", "611"),
+            "c": ("022", "190", "476", "787")}
+    unprefixed = {"CWE-094_1_1", "CWE-020_3_2", "CWE-611_4_0", "CWE-117_0_3"}
+    for lang, ext in (("python", "py"), ("c", "c")):
+        keep: dict[str, list[str]] = {}
+        for cwe in cwes[lang]:
+            folder = base / lang / f"CWE-{cwe}"
+            folder.mkdir(parents=True)
+            for n in range(21):  # the 21st is a duplicate left out of the list
+                gen = "gpt4" if n % 2 else "codellama"
+                stem = f"CWE-{cwe}_{n // 4}_{n % 4}"
+                (folder / f"{gen}_{stem}.{ext}").write_text(f"// {stem}" if ext == "c"
+                                                            else f"# {stem}")
+                if n < 20:
+                    keep.setdefault(f"CWE-{cwe}", []).append(
+                        stem if stem in unprefixed else f"{gen}_{stem}")
+        (base / lang / "non-dup_file_names.json").write_text(json.dumps(keep))
+    loaded = load_public(f"codelmsec:{base}")
+    languages = [t.language for t in loaded.tasks]
+    assert (len(loaded.tasks), languages.count("python"), languages.count("c")) == (280, 200, 80)
+    assert "codelmsec-py-gpt4_CWE-094_1_1" in {t.id for t in loaded.tasks}
+    assert any("4 name(s) in non-dup_file_names.json lack the generator prefix" in n
+               for n in loaded.notes)
+    assert not any("not found" in n for n in loaded.notes)

@@ -4,7 +4,11 @@
 
 PATH is the ``codelmsec`` folder (holding ``python/`` and/or ``c/``) or one language folder.
 Where ``{lang}/non-dup_file_names.json`` exists (CWE -> kept file stems), only the files it
-lists are loaded, as in the paper. Task ids are ``codelmsec-{py|c}-{file stem}``."""
+lists are loaded, as in the paper. A listed name may lack the generator prefix its file carries
+(``CWE-094_1_1`` listed, file ``gpt4_CWE-094_1_1.py``): it matches the one file of its CWE
+folder named ``{generator}_{name}`` that no other entry lists (several such files: none is
+taken, and the name is reported). Task ids are ``codelmsec-{py|c}-{file stem}``. Files left out
+and listed names without a file are named in the notes."""
 
 from __future__ import annotations
 
@@ -50,6 +54,26 @@ def _keep_list(lang_dir: Path) -> dict[str, set[str]] | None:
     return keep
 
 
+def _select(keep: dict[str, set[str]], cwe: str, stems: list[str]
+            ) -> tuple[set[str], dict[str, str], list[str], list[str]]:
+    """For one CWE folder: the kept stems, listed name -> stem matched by suffix, listed names
+    with several candidate files, listed names with none."""
+    listed = keep.get(cwe, set())
+    chosen = {n for n in listed if n in stems}
+    by_suffix: dict[str, str] = {}
+    ambiguous: list[str] = []
+    missing: list[str] = []
+    for name in sorted(listed - chosen):
+        candidates = [s for s in stems if s.endswith(f"_{name}") and s not in listed]
+        if len(candidates) == 1:
+            by_suffix[name] = candidates[0]
+        elif candidates:
+            ambiguous.append(f"{name} ({', '.join(candidates)})")
+        else:
+            missing.append(name)
+    return chosen | set(by_suffix.values()), by_suffix, ambiguous, missing
+
+
 def load(path: str) -> LoadedDataset:
     root = local_dir(SOURCE, path)
     if root.name in LANGS:
@@ -64,16 +88,24 @@ def load(path: str) -> LoadedDataset:
     for lang_dir in lang_dirs:
         language, ext, short = LANGS[lang_dir.name]
         keep = _keep_list(lang_dir)
-        dropped = 0
-        found: set[str] = set()
+        dropped: list[str] = []
+        suffixed: list[str] = []
+        ambiguous: list[str] = []
+        missing: list[str] = []
         for cwe_dir in sorted(d for d in lang_dir.iterdir() if d.is_dir()):
-            for file in sorted(cwe_dir.glob(f"*{ext}")):
+            files = sorted(cwe_dir.glob(f"*{ext}"))
+            cwe = cwe_from(cwe_dir.name, str(files[0]), "folder name") if files else ""
+            chosen: set[str] = set()
+            if keep is not None and files:
+                chosen, by_suffix, amb, miss = _select(keep, cwe, [f.stem for f in files])
+                suffixed += [f"{n} -> {s}" for n, s in sorted(by_suffix.items())]
+                ambiguous += amb
+                missing += miss
+            for file in files:
                 where = str(file)
-                cwe = cwe_from(cwe_dir.name, where, "folder name")
-                if keep is not None and file.stem not in keep.get(cwe, set()):
-                    dropped += 1
+                if keep is not None and file.stem not in chosen:
+                    dropped.append(file.name)
                     continue
-                found.add(file.stem)
                 code = read_text(file)
                 if not code.strip():
                     raise DatasetError(f"{file}: empty prompt file")
@@ -84,11 +116,27 @@ def load(path: str) -> LoadedDataset:
                     runtime=third_party_imports(code) if language == "python" else [],
                     source=SOURCE))
         if keep is not None:
-            if dropped:
-                notes.append(f"CodeLMSec {lang_dir.name}: {dropped} file(s) not in "
-                             f"{KEEP_FILE} skipped")
-            missing = sorted(set().union(*keep.values()) - found) if keep else []
-            if missing:
-                notes.append(f"CodeLMSec {lang_dir.name}: {len(missing)} file(s) listed in "
-                             f"{KEEP_FILE} not found: {', '.join(missing[:5])}")
+            listed_cwes = {c for c, names in keep.items() if names}
+            found_cwes = {cwe_from(d.name, str(d), "folder name") for d in lang_dir.iterdir()
+                          if d.is_dir() and any(d.glob(f"*{ext}"))}
+            missing += [f"{n} (no {c} folder)" for c in sorted(listed_cwes - found_cwes)
+                        for n in sorted(keep[c])]
+            _keep_notes(notes, lang_dir.name, dropped, suffixed, ambiguous, missing)
     return LoadedDataset(tasks, notes)
+
+
+def _keep_notes(notes: list[str], lang: str, dropped: list[str], suffixed: list[str],
+                ambiguous: list[str], missing: list[str]) -> None:
+    head = f"CodeLMSec {lang}:"
+    if dropped:
+        notes.append(f"{head} {len(dropped)} file(s) not in {KEEP_FILE} skipped: "
+                     + ", ".join(dropped))
+    if suffixed:
+        notes.append(f"{head} {len(suffixed)} name(s) in {KEEP_FILE} lack the generator prefix "
+                     "of their file, matched by suffix: " + ", ".join(suffixed))
+    if ambiguous:
+        notes.append(f"{head} {len(ambiguous)} name(s) in {KEEP_FILE} match several files, "
+                     "none taken: " + ", ".join(ambiguous))
+    if missing:
+        notes.append(f"{head} {len(missing)} file(s) listed in {KEEP_FILE} not found: "
+                     + ", ".join(missing))
