@@ -203,6 +203,18 @@ class ModelSpec(Record):
     text_rendering: Rendering = "chat"
 
 
+class EnvironmentSpec(Record):
+    """A task environment of the run (sandbox/envs.py): the requirements asked for, the pins
+    that did not install on its interpreter and what replaced them, or why it was not built."""
+
+    id: str
+    requirements: list[str]
+    python: str = ""
+    substitutions: dict[str, str] = Field(default_factory=dict)  # pinned -> installed
+    tasks: list[str] = Field(default_factory=list)
+    error: str = ""
+
+
 class RunSpec(Record):
     """Everything needed to say what a run measured and to reproduce it."""
 
@@ -222,3 +234,4 @@ class RunSpec(Record):
     tools: dict[str, str] = Field(default_factory=dict)
     sandbox: str = ""
     limit: int | None = None
+    environments: list[EnvironmentSpec] = Field(default_factory=list)

@@ -111,7 +111,9 @@ def assess(ctx: AssessContext, samples: Sequence[Sample], on_done: Callable[[], 
                 findings, errors = static[sample.key]
                 verdict = decide(sample.key, ctx.tasks[sample.task_id], findings, errors, run,
                                  ctx.policy)
-                ctx.store.put_verdict(verdict, fingerprints[sample.key])
+                # an environment that could not be built is tried again by the next run
+                ctx.store.put_verdict(verdict, "" if verdict.status == "runtime_error"
+                                      else fingerprints[sample.key])
                 on_done()
     return len(todo)
 

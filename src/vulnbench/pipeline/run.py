@@ -30,6 +30,7 @@ from vulnbench.report.markdown import temperature_tables, write_outputs
 from vulnbench.report.results import Results, Stats
 from vulnbench.sandbox.backends import create_sandbox
 from vulnbench.sandbox.base import Sandbox
+from vulnbench.sandbox.envs import environment_specs
 from vulnbench.sandbox.probe import probe
 from vulnbench.store import RunStore
 
@@ -165,6 +166,7 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
         tools={a.name: a.version() for a in analyzers},
         sandbox=_sandbox_spec(sandbox),
         limit=opts.limit,
+        environments=environment_specs(tasks.values()) if sandbox else [],
     )
     store.save_spec(run_spec)
     n_ok = sum(1 for group in all_samples for s in group if s.status == "ok")

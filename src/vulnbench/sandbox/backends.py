@@ -16,7 +16,7 @@ from pathlib import Path
 from vulnbench.errors import ToolMissingError, VulnbenchError
 from vulnbench.registry import Registry
 from vulnbench.sandbox.base import Limits, Sandbox
-from vulnbench.sandbox.runtime import find_runtime
+from vulnbench.sandbox.runtime import Runtime, find_runtime
 
 # sandbox uids when run as root: one per concurrent sandbox, offset per vulnbench process
 _UID_BASE = 2_100_000_000 + (os.getpid() % 4096) * 1024
@@ -64,11 +64,14 @@ class BwrapSandbox(Sandbox):
                 "output cap", "reset between samples sharing a sandbox (processes, work dir, "
                 "/tmp, /dev/shm, System V IPC)"]
 
-    def _runtime_dirs(self) -> list[str]:
-        return [d for d in find_runtime().prefixes
+    @staticmethod
+    def _runtime_dirs(runtime: Runtime) -> list[str]:
+        return [d for d in runtime.prefixes
                 if not any(d == s or d.startswith(s + "/") for s in _SYSTEM_DIRS)]
 
-    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
+    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits,
+             runtime: Runtime | None = None) -> list[str]:
+        runtime = runtime or find_runtime()
         cmd = [self.bwrap, "--unshare-all", "--die-with-parent", "--new-session",
                "--cap-drop", "ALL", "--clearenv", "--proc", "/proc", "--dev", "/dev",
                "--tmpfs", "/tmp", "--dir", "/box"]
@@ -79,24 +82,25 @@ class BwrapSandbox(Sandbox):
         for f in _ETC_FILES:
             if os.path.exists(f):
                 cmd += ["--ro-bind", f, f]
-        for d in self._runtime_dirs():
+        for d in self._runtime_dirs(runtime):
             cmd += ["--ro-bind", d, d]
         # the sandbox's own root (a tmpfs holding the mount points) read-only as well: only
         # /box and /tmp take writes
         cmd += ["--bind", str(workdir), "/box", "--remount-ro", "/", "--chdir", "/box",
-                "--setenv", "PATH", f"{Path(find_runtime().python).parent}:/usr/bin:/bin",
+                "--setenv", "PATH", f"{Path(runtime.python).parent}:/usr/bin:/bin",
                 "--setenv", "HOME", "/box", "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "PYTHONDONTWRITEBYTECODE", "1", "--"]
         return cmd + list(argv)
 
     @contextmanager
-    def host_user(self) -> Iterator[int | None]:
+    def host_user(self, runtime: Runtime | None = None) -> Iterator[int | None]:
         """When started as root, run each sandbox as an unprivileged uid of its own: RLIMIT_NPROC
         does not bind root (a fork bomb would go unchecked) and counts per uid, so sandboxes
         running side by side under one shared uid (``nobody``) would starve each other's forks.
         The uids come from a high range no account uses; root-owned host files stay out of
-        reach as for ``nobody``."""
-        if os.geteuid() != 0 or not find_runtime().world_readable:
+        reach as for ``nobody``. Only when that uid can reach the runtime (``/root`` is not
+        traversable by others)."""
+        if os.geteuid() != 0 or not (runtime or find_runtime()).world_readable:
             yield None
             return
         with _UIDS_LOCK:
@@ -133,7 +137,8 @@ class SubprocessSandbox(Sandbox):
     def protections(self) -> list[str]:
         return ["NO ISOLATION", "rlimits", "group kill on timeout", "output cap"]
 
-    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
+    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits,
+             runtime: Runtime | None = None) -> list[str]:
         return list(argv)
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
+from vulnbench.sandbox.runtime import Runtime, find_runtime
+
 RunStatus = Literal["ok", "timeout", "oom", "killed", "error"]
 OUTPUT_CAP = 1 << 20
 
@@ -50,14 +52,19 @@ class Sandbox(ABC):
     # the command runs in its own pid namespace with private /tmp and /dev: it may kill every
     # process it sees and empty /tmp between two samples (zygote.py)
     private_pids: bool = False
+    # can run a task in an environment of its own (a host directory mounted read-only); a
+    # backend with its own image (docker) cannot
+    supports_environments: bool = True
 
     @abstractmethod
     def protections(self) -> list[str]:
         """The protections this backend applies (recorded in the run spec)."""
 
     @abstractmethod
-    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
-        """The host command line that runs ``argv`` inside this sandbox with cwd ``workdir``."""
+    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits,
+             runtime: Runtime | None = None) -> list[str]:
+        """The host command line that runs ``argv`` inside this sandbox with cwd ``workdir``,
+        with ``runtime`` (default: the shared task runtime) reachable inside."""
 
     def exit_signal(self, code: int | None) -> int | None:
         """The signal that ended the sandboxed command, judged from the host exit code
@@ -65,21 +72,21 @@ class Sandbox(ABC):
         return _signal_of(code)
 
     @contextmanager
-    def host_user(self) -> Iterator[int | None]:
+    def host_user(self, runtime: Runtime | None = None) -> Iterator[int | None]:
         """Host uid (and gid) to run one sandboxed command as, for its duration; None keeps
         the caller's."""
         yield None
 
-    def python(self) -> str:
-        """The interpreter for Python samples (the task runtime environment)."""
-        from vulnbench.sandbox.runtime import find_runtime
-
-        return find_runtime().python
+    def python(self, runtime: Runtime | None = None) -> str:
+        """The interpreter for Python samples: ``runtime``'s (a task's own environment), else
+        the shared task runtime's."""
+        return (runtime or find_runtime()).python
 
     def run(self, argv: Sequence[str], files: Mapping[str, str | bytes], limits: Limits,
-            collect: Sequence[str] = ()) -> RunResult:
-        """Write ``files`` into a fresh work dir, run ``argv`` there, return the result and the
-        contents of the ``collect`` files afterwards. The work dir is removed."""
+            collect: Sequence[str] = (), runtime: Runtime | None = None) -> RunResult:
+        """Write ``files`` into a fresh work dir, run ``argv`` there with ``runtime`` (default:
+        the shared task runtime) mounted, return the result and the contents of the
+        ``collect`` files afterwards. The work dir is removed."""
         with tempfile.TemporaryDirectory(prefix="vb-sbx-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             for name, content in files.items():
@@ -90,8 +97,8 @@ class Sandbox(ABC):
                 else:
                     path.write_text(content, encoding="utf-8")
             os.chmod(workdir, 0o777)
-            with self.host_user() as user:
-                result = run_limited(self.wrap(argv, workdir, limits), workdir, limits,
+            with self.host_user(runtime) as user:
+                result = run_limited(self.wrap(argv, workdir, limits, runtime), workdir, limits,
                                      _rlimits(limits), signal_of=self.exit_signal, user=user)
             for name in collect:
                 path = workdir / name

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from vulnbench.errors import ToolMissingError
 from vulnbench.sandbox.base import Limits, Sandbox
+from vulnbench.sandbox.runtime import Runtime
 
 DEFAULT_IMAGE = "python:3.11-slim"
 
@@ -20,6 +21,7 @@ class DockerSandbox(Sandbox):
     name = "docker"
     isolated = True
     private_pids = True
+    supports_environments = False  # the image brings its own interpreter
 
     def __init__(self) -> None:
         docker = shutil.which("docker")
@@ -37,10 +39,11 @@ class DockerSandbox(Sandbox):
         return ["no network", "read-only root", "private work dir", "tmpfs /tmp",
                 "unprivileged user", "memory/pids/cpu limits", "no capabilities"]
 
-    def python(self) -> str:
+    def python(self, runtime: Runtime | None = None) -> str:
         return "python3"
 
-    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits) -> list[str]:
+    def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits,
+             runtime: Runtime | None = None) -> list[str]:
         memory = f"{limits.memory_mb}m" if limits.memory_mb else "0"
         return [self.docker, "run", "--rm", "-i", "--network", "none", "--read-only",
                 "--cap-drop", "ALL", "--security-opt", "no-new-privileges",

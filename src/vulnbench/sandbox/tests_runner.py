@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
@@ -11,6 +12,8 @@ from typing import Literal, TypeVar, cast, get_args
 
 from vulnbench.records import AssessmentStatus, Task, TestOutcome, TestStatus
 from vulnbench.sandbox.base import Limits, Sandbox
+from vulnbench.sandbox.envs import EnvBuildError, task_runtime
+from vulnbench.sandbox.runtime import Runtime
 
 SUITES: tuple[tuple[Literal["functional", "security"], str], ...] = (
     ("functional", "test_functional.py"), ("security", "test_security.py"))
@@ -54,9 +57,12 @@ def run_task_tests(sandbox: Sandbox, task: Task, code: str,
 def run_task_tests_batch(sandbox: Sandbox, task: Task, codes: Sequence[str],
                          limits: Limits | None = None) -> list[TestRun]:
     """Run the task's tests against each sample, in one sandbox with a warm interpreter that
-    forks per sample (``zygote.py``); ``limits`` apply per sample. When the batch breaks off
-    (a sample killed the zygote, or a reset could not be verified), the sample that was running
-    takes the blame and the samples not yet started run again in a fresh sandbox."""
+    forks per sample (``zygote.py``); ``limits`` apply per sample. The task's ``requirements``
+    select its own environment (``envs.py``; one that cannot be built ends every sample as
+    ``runtime_error``) and its ``files`` are laid into the work dir before each sample. When the
+    batch breaks off (a sample killed the zygote, or a reset could not be verified), the sample
+    that was running takes the blame and the samples not yet started run again in a fresh
+    sandbox."""
     limits = limits or Limits()
     suites = [(suite, name, getattr(task, f"{suite}_test")) for suite, name in SUITES
               if getattr(task, f"{suite}_test").strip()]
@@ -66,10 +72,15 @@ def run_task_tests_batch(sandbox: Sandbox, task: Task, codes: Sequence[str],
         # sanitizers reserve terabytes of address space: no RLIMIT_AS (memory_mb=0)
         limits = dataclasses.replace(limits, memory_mb=0,
                                      wall_seconds=max(limits.wall_seconds, 60))
+    try:
+        runtime = task_runtime(task, sandbox)
+    except EnvBuildError as err:  # our side, not the sample's: neither functional nor not
+        return [TestRun("runtime_error", detail=str(err)) for _ in codes]
     runs: list[TestRun | None] = [None] * len(codes)
     pending = list(range(len(codes)))
     while pending:
-        done, reason = _run_zygote(sandbox, task, [codes[i] for i in pending], suites, limits)
+        done, reason = _run_zygote(sandbox, task, [codes[i] for i in pending], suites, limits,
+                                   runtime)
         if not done:  # nothing started: no point in trying again
             for i in pending:
                 runs[i] = TestRun("sandbox_error", detail=reason)
@@ -82,7 +93,8 @@ def run_task_tests_batch(sandbox: Sandbox, task: Task, codes: Sequence[str],
 
 def _run_zygote(sandbox: Sandbox, task: Task, codes: list[str],
                 suites: list[tuple[Literal["functional", "security"], str, str]],
-                limits: Limits) -> tuple[dict[int, TestRun], str]:
+                limits: Limits, runtime: Runtime | None = None
+                ) -> tuple[dict[int, TestRun], str]:
     """One sandbox, one zygote: a TestRun for each sample it got to (by position), and why it
     stopped early (empty when it did not)."""
     files: dict[str, str | bytes] = {
@@ -92,9 +104,12 @@ def _run_zygote(sandbox: Sandbox, task: Task, codes: list[str],
     extra = {name: source for _, name, source in suites}
     if task.language == "c":
         extra["vbc.py"] = _harness_source("vbc.py")
-    files["_vb_batch.json"] = json.dumps({"codes": list(codes), "files": extra})
+    # binary assets travel base64 in the JSON batch; the zygote lays them out per sample
+    assets = {f.path: base64.b64encode(f.data()).decode("ascii") for f in task.files}
+    files["_vb_batch.json"] = json.dumps({"codes": list(codes), "files": extra,
+                                          "assets": assets})
     preload = ",".join(IMPORT_NAMES.get(r.lower(), r.lower()) for r in task.runtime)
-    argv = [sandbox.python(), "-I", "-B", "_vb_zygote.py", "--preload", preload,
+    argv = [sandbox.python(runtime), "-I", "-B", "_vb_zygote.py", "--preload", preload,
             "--solution", "solution.c" if task.language == "c" else "solution.py",
             "--seconds", str(limits.wall_seconds), *(["--isolated"] if sandbox.private_pids
                                                      else []),
@@ -102,7 +117,7 @@ def _run_zygote(sandbox: Sandbox, task: Task, codes: list[str],
     batch_limits = dataclasses.replace(
         limits, wall_seconds=limits.wall_seconds * len(codes) + 30,
         output_bytes=limits.output_bytes * len(codes))
-    result = sandbox.run(argv, files, batch_limits)
+    result = sandbox.run(argv, files, batch_limits, runtime=runtime)
     done: dict[int, TestRun] = {}
     running: int | None = None
     reason = ""

@@ -16,6 +16,7 @@ is wiped."""
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import ctypes
 import importlib
@@ -155,6 +156,17 @@ def reset(workdir: str, isolated: bool, session: int | None,
     return None
 
 
+def lay_assets(assets: dict[str, str]) -> None:
+    """Write the task's files (relative path -> base64 content) into the work dir: the reset
+    before each sample removes them with everything else, so every sample gets them anew."""
+    for name, data in assets.items():
+        folder = os.path.dirname(name)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        with open(name, "wb") as fh:
+            fh.write(base64.b64decode(data))
+
+
 def _run_sample(harness: Any, files: dict[str, str], suites: list[str], results_fd: int,
                 seconds: float) -> tuple[dict[str, object], int]:
     """Fork the per-sample child; its suites' results, or why there are none."""
@@ -231,6 +243,7 @@ def main() -> None:
     _set_dumpable(0)
     harness.preload([m for m in args.preload.split(",") if m])
     files: dict[str, str] = batch["files"]
+    assets: dict[str, str] = batch.get("assets", {})
     session: int | None = None
     mounts = mount_points()
     for index, code in enumerate(batch["codes"]):
@@ -239,6 +252,11 @@ def main() -> None:
             _send(out, {"abort": problem})
             return
         _send(out, {"start": index})
+        try:
+            lay_assets(assets)
+        except (OSError, ValueError) as err:
+            _send(out, {"index": index, "status": "error", "detail": f"task files: {err}"})
+            continue
         result, session = _run_sample(harness, {**files, args.solution: code}, args.suites,
                                       results_fd, args.seconds)
         _send(out, {"index": index, **result})
