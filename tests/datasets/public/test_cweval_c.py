@@ -16,7 +16,12 @@ from test_cweval import make_repo, write
 
 from vulnbench.datasets.check import check_tasks
 from vulnbench.datasets.public import load_public
-from vulnbench.datasets.public.cweval_c import BUILD, DEV_PACKAGES, host_build_problem
+from vulnbench.datasets.public.cweval_c import (
+    BUILD,
+    DEV_PACKAGES,
+    entrypoint,
+    host_build_problem,
+)
 from vulnbench.records import Task
 from vulnbench.sandbox.backends import create_sandbox, find_bwrap
 from vulnbench.sandbox.tests_runner import run_task_tests_batch
@@ -269,6 +274,17 @@ def test_c_fields(tmp_path: Path) -> None:
     notes = " | ".join(loaded.notes)
     assert "loaded 2 Python and 2 C task(s)" in notes
     assert "matching no CWEval pattern: c/cwe_089_0_c_task" in notes
+
+
+def test_entrypoint_is_the_tasks_main() -> None:
+    """What a completion lacks: from the BEGIN ENTRYPOINT marker, else from main's definition
+    (never from a comment that mentions main)."""
+    code = PROMPT_022 + BODY_022 + MAIN_022
+    assert entrypoint(code, "read_file_from_dir") == MAIN_022.lstrip("\n")
+    unmarked = PROMPT_022 + "    /* main(int argc, char *argv[]) { calls it } */\n" + BODY_022 + \
+        MAIN_022.replace("// BEGIN ENTRYPOINT\n", "")
+    assert entrypoint(unmarked, "read_file_from_dir") == MAIN_022.split("ENTRYPOINT\n")[1]
+    assert entrypoint(PROMPT_022 + BODY_022, "read_file_from_dir") == ""
 
 
 def test_missing_library_is_the_environments_failure(tmp_path: Path) -> None:
