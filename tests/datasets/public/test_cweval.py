@@ -288,11 +288,17 @@ def test_requirements_from_imports(tmp_path: Path) -> None:
     jwt_task = {t.id: t for t in loaded.tasks}["cweval-py-cwe_347_0"]
     assert jwt_task.requirements == ["pycryptodome", "PyJWT", "wrapt_timeout_decorator"]
     assert "test requirements from CWEval's published list" in " | ".join(loaded.notes)
+    (tmp_path / "requirements" / "core.txt").write_text("PyJWT\n")
+    notes = " | ".join(load_public(f"cweval:{tmp_path}").notes)
+    assert "not covered by the test requirements, installed by name: Crypto -> pycryptodome, " \
+        "wrapt_timeout_decorator" in notes
 
 
 @pytest.mark.parametrize("rel", ["", "benchmark", "benchmark/core", "benchmark/core/py"])
-def test_any_level_of_the_checkout_loads(tmp_path: Path, rel: str) -> None:
-    tasks = by_id(f"cweval:{make_repo(tmp_path) / rel}")
+def test_any_level_of_the_checkout_loads(tmp_path: Path, rel: str,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(make_repo(tmp_path) / rel)
+    tasks = by_id("cweval:.")
     assert ("cweval-c-cwe_787_0" in tasks) == (rel != "benchmark/core/py")
     assert {"cweval-py-cwe_020_0", "cweval-py-cwe_078_0"} <= set(tasks)
 

@@ -101,7 +101,7 @@ class _Requirements:
             dist = DISTRIBUTIONS.get(module, module)
             spec = self.specs.get(_normal(dist))
             if spec is None:
-                report.guessed.add(module)
+                report.guessed.add(module if dist == module else f"{module} -> {dist}")
             out.append(spec or dist)
         return sorted(set(out), key=str.lower)
 
@@ -201,7 +201,7 @@ def _c_task(base: str, files: dict[str, Path], reqs: _Requirements, report: _Rep
 
 
 def load(path: str) -> LoadedDataset:
-    root = local_dir(SOURCE, path)
+    root = local_dir(SOURCE, path).resolve()  # "." names no folder
     core, dirs, core_txt = _layout(root)
     if not dirs:
         raise DatasetError(f"{root}: no py/ or c/ folder of CWEval tasks (give the repository "
@@ -239,8 +239,8 @@ def _notes(tasks: list[Task], report: _Report, reqs: _Requirements) -> list[str]
         notes.append(f"CWEval: skipped {len(report.unmatched)} file(s) matching no CWEval "
                      "pattern: " + ", ".join(report.unmatched))
     if report.guessed:
-        notes.append("CWEval: imports not in the test requirements, installed under their "
-                     "own name: " + ", ".join(sorted(report.guessed)))
+        notes.append("CWEval: imports not covered by the test requirements, installed by "
+                     "name: " + ", ".join(sorted(report.guessed)))
     if per_lang["c"] and (problem := host_build_problem()):
         notes.append(f"CWEval: C tasks cannot be built here ({problem}): install gcc and "
                      f"{DEV_PACKAGES} (scripts/setup.sh)")
