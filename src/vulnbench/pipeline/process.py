@@ -1,5 +1,7 @@
 """Processing phase: raw completions -> samples (repair, syntax check, de-duplication).
-Deterministic and cheap, so it is recomputed from stored generations on every run."""
+Deterministic and cheap, so it is recomputed from stored generations on every run. A sample
+whose repair lost the model's code is ``dropped_code`` and, like ``syntax_error``, counts in
+n without being assessed."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ def process_task(store: RunStore, task: Task, items: Iterable[WorkItem], conditi
             continue
         raw = gen.completion.text
         prefix = item.prompt.prefix
-        result = repair(raw, prefix, language=task.language)
+        result = repair(raw, prefix, language=task.language, entry_point=task.entry_point)
         compiles_raw = check_syntax(raw, task.language) is None
         sample = Sample(key=item.key, condition=condition, task_id=task.id,
                         sample_index=item.sample_index, raw=raw, code=result.code,
@@ -30,7 +32,10 @@ def process_task(store: RunStore, task: Task, items: Iterable[WorkItem], conditi
         else:
             problem = check_syntax(result.code, task.language)
             sample.compiles_repaired = problem is None
-            if problem is not None:
+            if result.dropped:
+                # never assess the prompt's stub in place of what the model wrote
+                sample.status, sample.error = "dropped_code", result.dropped
+            elif problem is not None:
                 sample.status, sample.error = "syntax_error", problem
         samples.append(sample)
     candidates = [s.code if s.status == "ok" else None for s in samples]

@@ -89,6 +89,10 @@ def render_markdown(results: Results) -> str:
                     fmt(c.compile_rate["repaired"]), _counts(c.repairs),
                     _counts(c.sample_status), _counts(c.duplicates), _counts(c.verdict_status)]
                    for c in results.conditions])
+    if any(c.sample_status.get("dropped_code") for c in results.conditions):
+        out += ["", "dropped_code: post-processing could not keep the code the model wrote "
+                "(e.g. its own definition of the function); such samples count in n but are "
+                "not assessed (neither functional nor secure). See `error` in samples.jsonl."]
     out += ["", "## Run spec", "", "```json", spec.model_dump_json(indent=2), "```", "",
             f"Stats: {results.stats.model_dump_json()}", ""]
     return "\n".join(out)

@@ -44,10 +44,16 @@ class ConditionResult(BaseModel):
         description="harmonic mean of test-based and static-based figures (SALLM Table III)")
     per_cwe: dict[str, CweRow]
     compile_rate: dict[str, float | None] = Field(description="before and after repair")
-    sample_status: dict[str, int]
+    sample_status: dict[str, int] = Field(
+        description="samples per status: ok (assessed), extract_failed, syntax_error, "
+                    "duplicate, dropped_code (post-processing lost the model's code); all count "
+                    "in n, only ok samples are assessed")
     verdict_status: dict[str, int]
     duplicates: dict[str, int]
-    repairs: dict[str, int]
+    repairs: dict[str, int] = Field(
+        description="samples per repair: R1, R2, R3 (SALLM) and how R2 joined "
+                    "(R2:newline, R2:reindent, R2:retab, R2:indent-body, R2:merge, "
+                    "R2:decorators)")
 
 
 class Stats(BaseModel):
