@@ -6,21 +6,26 @@
   (``Generation/Output/*.jsonl``: the same fields plus ``output``) replay as they are.
 - The CWE comes from the file part (``cwe502`` -> CWE-502); the assessment technique
   (Assertion / Tainted / Matching) and SALLM's ``source`` are kept in ``explanation``.
-- Tests: SALLM's unittest files (one class per prompt, ``test_correctness`` and
-  ``test_vulnerability``, importing the candidate as the module named after the file part)
-  are read from ``sallm:PATH?tests=DIR`` or from a ``Tests``/``tests``/... folder beside the
-  dataset file. A test file belongs to the prompt whose file part it imports (or whose name
-  its folder or file carries). Each becomes two harness suites: ``test_correctness`` ->
-  functional test, ``test_vulnerability`` (and other ``*vulnerab*``/``*secur*`` methods) ->
-  security test. The wrapper aliases ``sys.modules[FILE_PART] = solution`` first, then runs
-  the embedded unittest source and one method per top-level ``test_*`` function. The
-  polarity of SALLM's tests is SALLM's (the issue notes some are inverted); not re-proved."""
+- PATH is SALLM's ``PythonDataset`` folder or its ``dataset.jsonl``; everything else of a task
+  comes from its own ``{technique}/{source}`` folder beside it (``_sallm_layout``): the test
+  ``test_{module}.py``, the pins of ``{module}_requirements.txt`` (``Task.requirements``: the
+  task runs in an environment of its own) and the files its Dockerfile copies plus the
+  folder's ``assets/``, ``static/``, ``templates/`` (``Task.files``). Module names repeat across
+  technique folders, so a test is never looked up by module name alone. ``?tests=DIR`` still
+  reads tests from a folder of another layout (matched by the module they import).
+- A unittest file becomes two harness suites: ``*vulnerab*``/``*secur*``/``*exploit*``/
+  ``*attack*`` methods -> security test, the others (``test_correctness``) -> functional test.
+  The wrapper aliases ``sys.modules[MODULE] = solution`` first, then runs the embedded unittest
+  source, one harness test per method. The polarity of SALLM's tests is SALLM's own;
+  ``vulnbench dataset check`` shows per task whether it holds here."""
 
 from __future__ import annotations
 
 import ast
 import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from vulnbench.datasets.public import LoadedDataset
 from vulnbench.datasets.public._common import (
@@ -35,6 +40,7 @@ from vulnbench.datasets.public._common import (
     read_text,
     third_party_imports,
 )
+from vulnbench.datasets.public._sallm_layout import TaskLayout, read_layout
 from vulnbench.errors import DatasetError
 from vulnbench.records import Task
 
@@ -45,6 +51,7 @@ _IMPORT = re.compile(r"^\s*(?:from\s+([A-Za-z_]\w*)\s+import|import\s+([A-Za-z_]
 TEST_DIR_NAMES = ("Tests", "tests", "Test", "test", "UnitTests", "unit_tests", "testcases")
 
 _WRAPPER = '''"""SALLM test {test_file!r} for {module!r}, run by vulnbench's harness ({suite})."""
+import os
 import sys
 import types
 import unittest
@@ -55,7 +62,7 @@ sys.modules[{module!r}] = solution
 
 _SOURCE = {source!r}
 _tests = types.ModuleType("sallm_test_{module}")
-_tests.__file__ = "sallm_test_{module}.py"
+_tests.__file__ = os.path.abspath({test_file!r})  # where the Dockerfile puts it
 sys.modules[_tests.__name__] = _tests
 exec(compile(_SOURCE, _tests.__file__, "exec"), _tests.__dict__)
 
@@ -70,12 +77,39 @@ def _run(class_name, method):
 '''
 
 
+@dataclass
+class _Row:
+    where: str
+    row: dict[str, Any]
+    task_id: str
+    technique: str
+    src: str
+    module: str
+
+
 def _split_path(path: str) -> tuple[str, str | None]:
     """``PATH?tests=DIR`` -> ``(PATH, DIR)``."""
     if "?tests=" in path:
         file, _, tests = path.rpartition("?tests=")
         return file, tests
     return path, None
+
+
+def _dataset_file(spec: str) -> Path:
+    """The ``dataset.jsonl`` that ``spec`` names: the file, the ``PythonDataset`` folder
+    holding it, or a URL (downloaded; then there is no folder beside it)."""
+    if not spec or is_url(spec):
+        return local_file(SOURCE, spec)
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        file = path / "dataset.jsonl"
+        if not file.is_file():
+            raise DatasetError(f"sallm: {path} is a folder without dataset.jsonl (pass "
+                               "SALLM's PythonDataset folder or its dataset.jsonl)")
+        return file
+    if not path.exists():
+        raise DatasetError(f"sallm: no such file or folder: {path}")
+    return path
 
 
 def file_part(task_id: str, technique: str, src: str) -> str:
@@ -96,19 +130,36 @@ def _find_tests_dir(dataset: Path) -> Path | None:
     return None
 
 
-def _index_tests(tests_dir: Path, modules: set[str]) -> dict[str, Path]:
-    """file part -> the test file for it."""
+def _index_tests(tests_dir: Path, rows: list[_Row]) -> tuple[dict[str, Path], list[str]]:
+    """Tests from a folder of another layout (``?tests=DIR``): task id -> test file. A file
+    belongs to the module it imports (or names); where several tasks share that module name,
+    only a file whose path names the task's technique and source folders is taken."""
+    by_module: dict[str, list[_Row]] = {}
+    for row in rows:
+        by_module.setdefault(row.module, []).append(row)
     found: dict[str, Path] = {}
+    ambiguous: set[str] = set()
     for file in sorted(tests_dir.rglob("*.py")):
-        if file.stem in modules:  # a copy of the prompt's module, not its test
+        if file.stem in by_module:  # a copy of the prompt's module, not its test
             continue
         text = read_text(file)
-        imported = {a or b for a, b in _IMPORT.findall(text)} & modules
-        named = {m for m in modules if m in file.stem or m == file.parent.name}
+        if "TestCase" not in text:
+            continue
+        imported = {a or b for a, b in _IMPORT.findall(text)} & set(by_module)
+        named = {m for m in by_module if m in file.stem or m == file.parent.name}
+        parts = {p.lower() for p in file.relative_to(tests_dir).parts[:-1]}
         for module in sorted(imported or named):
-            if "TestCase" in text and module not in found:
-                found[module] = file
-    return found
+            owners = by_module[module]
+            if len(owners) > 1:
+                owners = [r for r in owners if {r.technique.lower(), r.src.lower()} <= parts]
+                if not owners:
+                    ambiguous.add(module)
+            for row in owners:
+                found.setdefault(row.task_id, file)
+    notes = [f"SALLM: test(s) in {tests_dir} for module name(s) shared by several tasks, not "
+             f"in a {{technique}}/{{source}} folder, not used: {', '.join(sorted(ambiguous))}"
+             ] if ambiguous else []
+    return found, notes
 
 
 def _test_methods(file: Path, text: str) -> list[tuple[str, str]]:
@@ -127,9 +178,12 @@ def _test_methods(file: Path, text: str) -> list[tuple[str, str]]:
     return out
 
 
+_SECURITY_WORDS = ("vulnerab", "secur", "exploit", "attack")
+
+
 def _is_security(method: str) -> bool:
     name = method.lower()
-    return "vulnerab" in name or "secur" in name
+    return any(word in name for word in _SECURITY_WORDS)
 
 
 def convert_test(file: Path, module: str) -> tuple[str, str]:
@@ -152,51 +206,85 @@ def convert_test(file: Path, module: str) -> tuple[str, str]:
     return suites[0], suites[1]
 
 
+def _named(label: str, items: list[str]) -> str:
+    return f"SALLM: {len(items)} task(s) {label}: {', '.join(items)}"
+
+
 def load(path: str) -> LoadedDataset:
     file_spec, tests_spec = _split_path(path)
-    file = local_file(SOURCE, file_spec)
-    rows = []
+    file = _dataset_file(file_spec)
+    rows: list[_Row] = []
     seen: dict[str, str] = {}
     for where, row in read_jsonl(file):
         task_id = field(row, "id", where)
         technique = field(row, "technique", where, required=False)
         src = field(row, "source", where, required=False)
         check_unique(task_id, where, seen)
-        rows.append((where, row, task_id, technique, src, file_part(task_id, technique, src)))
+        rows.append(_Row(where, row, task_id, technique, src, file_part(task_id, technique,
+                                                                       src)))
+    root = None if is_url(file_spec) else file.parent
+    layouts = {r.task_id: read_layout(root, r.technique, r.src, r.module) if root else
+               TaskLayout() for r in rows}
 
+    notes = ["SALLM: no secure reference, no text prompt"]
     tests_dir: Path | None = None
     if tests_spec is not None:
         tests_dir = Path(tests_spec).expanduser()
         if not tests_dir.is_dir():
             raise DatasetError(f"sallm: tests folder not found: {tests_dir}")
-    elif not is_url(file_spec):
+    elif root is not None:
         tests_dir = _find_tests_dir(file)
-    tests = _index_tests(tests_dir, {r[5] for r in rows}) if tests_dir else {}
+    other: dict[str, Path] = {}
+    if tests_dir is not None:
+        other, index_notes = _index_tests(tests_dir, [r for r in rows
+                                                      if layouts[r.task_id].test is None])
+        notes += index_notes
 
     tasks: list[Task] = []
-    untested = []
-    for where, row, task_id, technique, src, module in rows:
-        prompt = field(row, "prompt", where)
-        insecure = field(row, "insecure_code", where, required=False)
+    untested: list[str] = []
+    broken: list[str] = []
+    no_folder = [r.task_id for r in rows if layouts[r.task_id].folder is None]
+    for r in rows:
+        layout = layouts[r.task_id]
+        prompt = field(r.row, "prompt", r.where)
+        insecure = field(r.row, "insecure_code", r.where, required=False)
+        test = layout.test or other.get(r.task_id)
         functional = security = ""
-        if module in tests:
-            functional, security = convert_test(tests[module], module)
+        if test is None:
+            untested.append(r.task_id)
         else:
-            untested.append(task_id)
-        explanation = f"SALLM technique: {technique or '?'}; SALLM source: {src or '?'}"
+            try:
+                functional, security = convert_test(test, r.module)
+            except DatasetError as err:
+                broken.append(f"{r.task_id} ({err})")
+        where_test = test.relative_to(root).as_posix() if test and root and \
+            test.is_relative_to(root) else str(test or "none")
+        explanation = (f"SALLM technique: {r.technique or '?'}; SALLM source: {r.src or '?'}; "
+                       f"SALLM test: {where_test}")
+        notes += [f"SALLM {r.task_id}: {n}" for n in layout.notes]
         tasks.append(make_task(
-            where, id=task_id, cwe=[cwe_from(module, where, "the id's file part")],
+            r.where, id=r.task_id, cwe=[cwe_from(r.module, r.where, "the id's file part")],
             language="python", entry_point=last_python_def(prompt), code_prompt=prompt,
             insecure_reference=insecure, explanation=explanation, functional_test=functional,
-            security_test=security, runtime=third_party_imports(insecure or prompt),
-            source=SOURCE))
-    notes = ["SALLM: no secure reference, no text prompt"]
-    if tests_dir is None:
-        notes.append("SALLM: no tests folder given or found beside the dataset "
-                     "(sallm:PATH?tests=DIR): no functional or security tests")
+            security_test=security,
+            runtime=[m for m in third_party_imports(insecure or prompt) if m != r.module],
+            requirements=layout.requirements, files=layout.files, source=SOURCE))
+    if root is not None and no_folder and len(no_folder) < len(rows):
+        notes.append(_named("without their {technique}/{source} folder beside dataset.jsonl",
+                            no_folder))
+    if root is None or (len(no_folder) == len(rows) and not other):
+        notes.append("SALLM: no test folders found: pass SALLM's PythonDataset folder (or its "
+                     "dataset.jsonl in place), or sallm:PATH?tests=DIR; no functional or "
+                     "security tests, requirements or assets")
     elif untested:
-        shown = ", ".join(untested[:5]) + (", ..." if len(untested) > 5 else "")
-        notes.append(f"SALLM: {len(untested)} task(s) without a test in {tests_dir}: {shown}")
-    if tests:
-        notes.append("SALLM: test polarity is SALLM's own (not re-proved by vulnbench)")
+        notes.append(_named("without a test", untested))
+    if broken:
+        notes.append(_named("whose test cannot be used", broken))
+    if any(t.functional_test or t.security_test for t in tasks):
+        notes.append("SALLM: test polarity is SALLM's own (not re-proved by vulnbench; "
+                     "`vulnbench dataset check` shows where it holds here)")
+    with_env = sum(bool(t.requirements) for t in tasks)
+    if with_env:
+        notes.append(f"SALLM: {with_env} task(s) run in an environment of their own built from "
+                     "{module}_requirements.txt")
     return LoadedDataset(tasks, notes)
