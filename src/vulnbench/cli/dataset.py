@@ -6,13 +6,18 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from vulnbench.errors import VulnbenchError
+
+if TYPE_CHECKING:
+    from vulnbench.analyzers import Analyzer
+    from vulnbench.records import Task
+    from vulnbench.sandbox.base import Sandbox
 
 app = typer.Typer(help="Inspect and prove datasets.", no_args_is_help=True)
 
@@ -91,26 +96,102 @@ def check(name: Annotated[str, typer.Argument()] = "builtin",
           sandbox: Annotated[str, typer.Option()] = "bwrap",
           analyzer: Annotated[list[str], typer.Option()] = ["bandit"],  # noqa: B006
           task: Annotated[list[str], typer.Option(help="only these task ids")] = [],  # noqa: B006
+          as_json: Annotated[bool, typer.Option("--json", help="print the results as JSON")
+                             ] = False,
           ) -> None:
-    """Prove every task's references; exits 1 naming each task that fails."""
+    """Prove every task's references.
+
+    Own task sets (builtin, demo, task files): every task must be proven (secure reference
+    passes both tests and is not flagged; insecure passes functional, fails security); exits 1
+    naming each task that is not.
+
+    Public sources (SOURCE:PATH): per task, whether the references the source has hold their
+    polarity here, and if not why: environment (ours: a missing module, file, C library or
+    network, the task's environment, the sandbox), upstream (the reference fails its own test)
+    or no test. Exits 1 only when tasks fail because of our environment (naming them); tasks
+    broken upstream or without a test are reported, and do not fail the check.
+    """
     from vulnbench.analyzers import create_analyzer
     from vulnbench.datasets import load_dataset
-    from vulnbench.datasets.check import check_tasks
+    from vulnbench.datasets.public import PublicDataset
     from vulnbench.sandbox.backends import create_sandbox
 
-    tasks = load_dataset(name).tasks
+    ds = load_dataset(name)
+    tasks = ds.tasks
     if task:
+        unknown = sorted(set(task) - {t.id for t in tasks})
+        if unknown:
+            raise VulnbenchError(f"dataset {name!r} has no task(s) {', '.join(unknown)}")
         tasks = [t for t in tasks if t.id in set(task)]
-    proofs = check_tasks(tasks, create_sandbox(sandbox), [create_analyzer(a) for a in analyzer])
-    table = Table(title=f"dataset check: {name}")
-    for col in ("task", "secure ref", "insecure ref", "static (insecure)", "result"):
-        table.add_column(col)
-    for p in proofs:
-        table.add_row(p.task_id, p.secure_tests, p.insecure_tests,
-                      ", ".join(p.insecure_flagged_by) or "-",
-                      "ok" if p.ok else "[red]" + "; ".join(p.problems) + "[/red]")
-    Console(width=max(200, Console().width)).print(table)
+    box = create_sandbox(sandbox)
+    analyzers = [create_analyzer(a) for a in analyzer]
+    if isinstance(ds, PublicDataset):
+        _check_public(name, tasks, box, analyzers, ds.notes, as_json)
+    else:
+        _check_own(name, tasks, box, analyzers, as_json)
+
+
+def _check_own(name: str, tasks: list[Task], box: Sandbox, analyzers: list[Analyzer],
+               as_json: bool) -> None:
+    from vulnbench.datasets.check import check_tasks
+
+    proofs = check_tasks(tasks, box, analyzers)
     failed = [p for p in proofs if not p.ok]
-    print(f"{len(proofs) - len(failed)} passed, {len(failed)} failed")
+    if as_json:
+        print(json.dumps({"dataset": name, "public": False, "passed": len(proofs) - len(failed),
+                          "failed": [p.task_id for p in failed],
+                          "tasks": [p.to_json() for p in proofs]}, indent=2))
+    else:
+        table = Table(title=f"dataset check: {name}")
+        for col in ("task", "secure ref", "insecure ref", "static (insecure)", "result"):
+            table.add_column(col)
+        for p in proofs:
+            table.add_row(p.task_id, p.secure_tests, p.insecure_tests,
+                          ", ".join(p.insecure_flagged_by) or "-",
+                          "ok" if p.ok else "[red]" + "; ".join(p.problems) + "[/red]")
+        Console(width=max(200, Console().width)).print(table)
+        print(f"{len(proofs) - len(failed)} passed, {len(failed)} failed")
     if failed:
+        raise SystemExit(1)
+
+
+def _check_public(name: str, tasks: list[Task], box: Sandbox, analyzers: list[Analyzer],
+                  notes: list[str], as_json: bool) -> None:
+    from vulnbench.datasets.check import check_polarity, summarize
+
+    proofs = check_polarity(tasks, box, analyzers)
+    summary = summarize(proofs)
+    env = [p.task_id for p in proofs if p.outcome == "environment"]
+    if as_json:
+        print(json.dumps({"dataset": name, "public": True, **summary, "notes": notes,
+                          "tasks": [p.to_json() for p in proofs]}, indent=2))
+    else:
+        console = Console(width=max(200, Console().width))
+        table = Table(title=f"dataset check: {name} (does each reference hold its polarity "
+                      "here?)")
+        for col in ("task", "references (tests)", "outcome", "why not", "static"):
+            table.add_column(col)
+        for p in proofs:
+            refs = "; ".join(f"{r}: {v}" for r, v in p.references.items()) or "-"
+            why = "; ".join((f"{w.cause}: " if w.cause != p.outcome else "") + w.what
+                            + (f" [{w.reference} ref: {w.detail}]" if w.detail else "")
+                            for w in p.why)
+            static = "; ".join(f"{r}: {', '.join(v)}" for r, v in p.static.items() if v)
+            color = {"holds": "green", "environment": "red", "upstream": "yellow"}.get(
+                p.outcome, "dim")
+            table.add_row(p.task_id, refs, f"[{color}]{p.outcome}[/{color}]",
+                          why or "-", static or "-")
+        console.print(table)
+        reasons = Table(title="why references do not hold, by cause")
+        for col in ("cause", "reason", "tasks"):
+            reasons.add_column(col)
+        for row in summary["reasons"]:
+            reasons.add_row(row["cause"], row["what"], str(row["tasks"]))
+        if summary["reasons"]:
+            console.print(reasons)
+        print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in
+                        summary["outcomes"].items()))
+    if env:
+        print(f"{len(env)} task(s) fail because of our environment: {', '.join(env)}",
+              file=sys.stderr)
         raise SystemExit(1)
