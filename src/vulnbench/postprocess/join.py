@@ -35,6 +35,7 @@ from vulnbench.postprocess.shapes import (
     is_code_line,
     last_c_def,
     last_py_def,
+    lines_of,
     py_def,
     string_spans,
     top_level_names,
@@ -148,12 +149,12 @@ def _retab(text: str, body: str, unit: str) -> str:
     return "\n".join(out)
 
 
-def _shapes(text: str, target: Target, complete: bool) -> list[tuple[str, str]]:
-    """(repair note, output) variants of a continuation, the most likely reading first."""
+def _shapes(text: str, target: Target, complete: bool) -> list[tuple[list[str], str]]:
+    """(repair notes, output) variants of a continuation, the most likely reading first."""
     body = target.body
     lines = text.split("\n")
     code_at = [i for i, ln in enumerate(lines) if ln.strip()]
-    out: list[tuple[str, str]] = []
+    out: list[tuple[list[str], str]] = []
     if body and complete and len(code_at) > 1:
         first, second = lines[code_at[0]], lines[code_at[1]]
         if not first[0].isspace() and second[0].isspace() and not _TOP_ONLY.match(first):
@@ -161,18 +162,19 @@ def _shapes(text: str, target: Target, complete: bool) -> list[tuple[str, str]]:
             for ind in dict.fromkeys((body, indent_of(second))):
                 shaped = list(lines)
                 shaped[code_at[0]] = ind + first
-                out.append(("R2:reindent", "\n".join(shaped)))
-    out.append(("", text))
+                out.append((["R2:reindent"], "\n".join(shaped)))
+    if body and complete and re.search(r"^return\b", text, re.MULTILINE) and not re.search(
+            r"^(?:async[ \t]+)?(?:def|class)[ \t]", text, re.MULTILINE):
+        # a body with no indentation at all: a return at column 0 is never top-level code,
+        # and read as top-level code R3 would cut it at its first ``if``
+        out.append((["R2:indent-body"], "\n".join(body + ln if ln.strip() else ln
+                                                for ln in lines)))
+    out.append(([], text))
     if body:
         leads = {indent_of(ln)[:1] for ln in lines if ln.strip() and indent_of(ln)}
         if ("\t" in body and " " in leads) or ("\t" not in body and "\t" in leads):
             unit = body[len(target.indent):] or "    "
-            out += [("R2:retab", _retab(t, body, unit)) for _, t in list(out)]
-        if re.search(r"^return\b", text, re.MULTILINE) and not re.search(
-                r"^(?:async[ \t]+)?(?:def|class)[ \t]", text, re.MULTILINE):
-            # a body with no indentation at all
-            out.append(("R2:indent-body", "\n".join(body + ln if ln.strip() else ln
-                                                    for ln in lines)))
+            out += [([*notes, "R2:retab"], _retab(t, body, unit)) for notes, t in list(out)]
     return out
 
 
@@ -181,7 +183,7 @@ def continue_python(prefix: str, text: str, target: Target, cut: bool) -> Joined
     likely one."""
     complete = _line_complete(prefix, target.body)
     first: Joined | None = None
-    for note, shaped in _shapes(text, target, complete):
+    for notes, shaped in _shapes(text, target, complete):
         if prefix.endswith("\n") or shaped.startswith("\n") or not shaped:
             seps = [""]
         else:
@@ -189,7 +191,7 @@ def continue_python(prefix: str, text: str, target: Target, cut: bool) -> Joined
         for sep in seps:
             context = prefix + sep
             kept = r3(shaped, "python", target, context) if cut else shaped
-            rules = [r for r in ("R2", note, "R2:newline" if sep else "") if r]
+            rules = ["R2", *notes, *(["R2:newline"] if sep else [])]
             if kept != shaped:
                 rules.append("R3")
             joined = Joined(context + kept, rules)
@@ -223,12 +225,12 @@ def _py_prompt_parts(prefix: str, target: Target) -> tuple[list[ast.stmt], str, 
     match = py_def(prefix, target.name, target.indent) if target.in_prompt and target.name \
         else None
     if match:
-        lines = prefix[: match.start()].splitlines(keepends=True)
+        lines = lines_of(prefix[: match.start()])
         at = len(lines)
         while at and lines[at - 1].lstrip().startswith("@"):
             at -= 1
         head, decorators = "".join(lines[:at]), "".join(lines[at:])
-    for attempt in (head, "".join(ln for ln in head.splitlines(keepends=True)
+    for attempt in (head, "".join(ln for ln in lines_of(head)
                                   if re.match(r"(?:import|from)[ \t][^(]*$", ln))):
         # a prompt that does not parse: keep what is certain, its one-line imports
         try:
@@ -275,7 +277,7 @@ def merges_python(code: str, prefix: str, target: Target) -> bool:
 
 def merge_python(prefix: str, code: str, target: Target) -> Joined:
     nodes, head, decorators = _py_prompt_parts(prefix, target)
-    lines = head.splitlines(keepends=True)
+    lines = lines_of(head)
     have, have_imports, flat = top_level_names(code), import_names(code), _norm(code)
     future: list[str] = []
     imports: list[str] = []
@@ -302,7 +304,7 @@ def merge_python(prefix: str, code: str, target: Target) -> Joined:
             body = code[: match.start()] + decorators + code[match.start():]
             rules.append("R2:decorators")
     if future or imports or others:
-        out = body.splitlines(keepends=True)
+        out = lines_of(body)
         at = _header_end(out)
         text = "".join(t + "\n" for t in future) + "".join(out[:at]) + "".join(
             t + "\n" for t in imports)

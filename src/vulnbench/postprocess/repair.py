@@ -152,8 +152,8 @@ def repair(raw: str, prompt_prefix: str, *, language: str = "python",
     """Apply the enabled rules to ``raw`` for a prompt whose code part is ``prompt_prefix``
     (empty for text prompts, where R2 and R3 have no prompt to anchor on). ``entry_point``
     names the function the task asks for (else the prompt's last function)."""
-    text = raw.replace("\r\n", "\n")
-    prefix = prompt_prefix.replace("\r\n", "\n")
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    prefix = prompt_prefix.replace("\r\n", "\n").replace("\r", "\n")
     target = find_target(prefix, entry_point, language)
     fired: list[str] = []
     code = text

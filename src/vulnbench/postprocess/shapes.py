@@ -35,6 +35,13 @@ def compiles(code: str) -> bool:
     return True
 
 
+def lines_of(text: str) -> list[str]:
+    """The lines of ``text`` with their ends, split at ``\\n`` only (as ``ast`` and
+    ``tokenize`` count lines; ``str.splitlines`` also splits at form feeds and the like)."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
 def indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
 
@@ -68,7 +75,7 @@ def py_def_end(code: str, start: int) -> int:
     """Offset just past the function whose ``def`` line starts at ``start``: the first later
     code line indented no deeper than the ``def`` ends it. Lines inside triple-quoted strings
     and inside the signature's brackets never end it, so a truncated function is handled."""
-    lines = code[start:].splitlines(keepends=True)
+    lines = lines_of(code[start:])
     width = len(indent_of(lines[0]).expandtabs())
     pos, depth, in_string, header = start, 0, False, True
     for line in lines:
@@ -102,7 +109,7 @@ def body_indent(prefix: str) -> str | None:
         node = node.body[-1]
     if inside is None:
         return None
-    line = prefix.splitlines()[inside.lineno - 1]
+    line = lines_of(prefix)[inside.lineno - 1].rstrip("\n")
     return line[: inside.col_offset] if line[: inside.col_offset].isspace() else \
         indent_of(line)
 
@@ -152,7 +159,7 @@ def string_spans(code: str) -> list[tuple[int, int]]:
     """(start, end) offsets of the multi-line string literals of ``code``, as far as it
     tokenizes (a truncated or badly indented tail just ends the list early)."""
     starts = [0]
-    for line in code.splitlines(keepends=True):
+    for line in lines_of(code):
         starts.append(starts[-1] + len(line))
     spans: list[tuple[int, int]] = []
     try:

@@ -194,6 +194,12 @@ case("py-body-tabs", "body indented with tabs, prompt with spaces", SALLM_HASH,
 case("py-body-unindented", "whole body without indentation", SALLM_HASH,
      f"digest = {HASH_LINE}\nreturn digest\n",
      SALLM_HASH + f"\n    digest = {HASH_LINE}\n    return digest\n")
+case("py-body-unindented-with-block", "whole body unindented, with an if block (not an R3 cut)",
+     SALLM_FLASK,
+     "doc = request.args.get('doc')\nif not doc:\n    return 'missing', 400\n"
+     "return yaml.safe_load(doc)['name']",
+     SALLM_FLASK + "\n    doc = request.args.get('doc')\n    if not doc:\n"
+     "        return 'missing', 400\n    return yaml.safe_load(doc)['name']")
 case("py-body-one-line-return", "a single unindented return line", SALLM_HASH,
      f"return {HASH_LINE}", SALLM_HASH + f"\n    return {HASH_LINE}")
 case("py-continuation-newline", "completion model: starts with a newline, then extra def",
