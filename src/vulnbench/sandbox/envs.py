@@ -376,17 +376,18 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 
 def _world_readable(root: Path) -> None:
-    """Readable (and folders traversable) by the sandbox's unprivileged user."""
+    """Readable (and folders traversable) by the sandbox's unprivileged user, writable by
+    nobody but the owner (uv leaves a mode 0666 ``.lock``)."""
     for folder, dirs, files in os.walk(root):
         for name in [*dirs, *files]:
             path = os.path.join(folder, name)
             if os.path.islink(path):
                 continue
             mode = os.stat(path).st_mode
-            want = mode | (0o555 if name in dirs else 0o444)
+            want = (mode | (0o555 if name in dirs else 0o444)) & ~0o022
             if want != mode:
                 os.chmod(path, want)
-    os.chmod(root, os.stat(root).st_mode | 0o555)
+    os.chmod(root, (os.stat(root).st_mode | 0o555) & ~0o022)
 
 
 _CACHES: dict[Path, EnvCache] = {}
@@ -424,8 +425,12 @@ def environment_specs(tasks: Iterable[Task]) -> list[EnvironmentSpec]:
                                          tasks=[task.id], error=str(err)))
     if not groups:
         return specs
+    try:
+        interp = base_interpreter()
+    except EnvBuildError as err:
+        return specs + [EnvironmentSpec(id="", requirements=list(reqs), tasks=ids,
+                                        error=str(err)) for reqs, ids in groups.items()]
     cache_ = default_cache()
-    interp = base_interpreter()
     for reqs, ids in groups.items():
         env, why = cache_.lookup(reqs)
         specs.append(EnvironmentSpec(
