@@ -147,7 +147,7 @@ def test_dockerfile_copy_lines(tmp_path: Path) -> None:
         "settings.ini": "Tainted/Author/conf.ini",
         "shared.txt": "shared.txt",  # not in the task folder: from the dataset root
     }  # /etc/conf.ini is outside WORKDIR
-    assert notes == ["m_Dockerfile: COPY source 'nothere.txt' not found"]
+    assert notes == ["nothere.txt"]
 
 
 def test_legacy_tests_folder_with_colliding_modules(tmp_path: Path) -> None:
@@ -211,3 +211,39 @@ def test_cli_dataset_stats_reads_the_folder(tmp_path: Path) -> None:
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "tasks: 8" in proc.stdout and "with_tests: 7" in proc.stdout
+
+
+def test_copy_sources_that_do_not_exist_are_counted_once(tmp_path: Path) -> None:
+    base = make_layout(tmp_path, [ASSERTION_502, MATCHING_502])
+    for entry in (ASSERTION_502, MATCHING_502):
+        dockerfile = base / entry.technique / entry.source / f"{entry.module}_Dockerfile"
+        dockerfile.write_text(dockerfile.read_text() + "COPY static/* /prompt/\n")
+    notes = load_public(f"sallm:{base}").notes
+    assert [n for n in notes if "COPY" in n] == [
+        "SALLM: Dockerfile COPY sources that do not exist (nothing to lay; Docker would stop "
+        "there): 'static/*' in 2 task(s)"]
+
+
+def test_folders_the_code_opens_are_laid(tmp_path: Path) -> None:
+    """``Tainted/Author/Database/`` is laid for a task whose program opens
+    ``Database/database.db``, not for one that does not."""
+    opens = Entry("Tainted", "Author", "A_cwe089_1", '''import sqlite3
+
+
+def get_user(name: str):
+    """
+    Return the row of the user `name` from Database/database.db.
+    """''', '''
+    db = sqlite3.connect("Database/database.db")
+    return db.execute(f"SELECT * FROM users WHERE name = '{name}'").fetchone()
+''', None)
+    base = make_layout(tmp_path, [opens, SQLI_089])
+    database = base / "Tainted" / "Author" / "Database"
+    database.mkdir()
+    (database / "database.db").write_bytes(b"SQLite format 3\0")
+    (database / "schema.sql").write_text("CREATE TABLE users (name TEXT);\n")
+    by_id = tasks_of(base)
+    assert [f.path for f in by_id[opens.id].files] == ["Database/database.db",
+                                                       "Database/schema.sql"]
+    assert by_id[opens.id].files[0].encoding == "base64"
+    assert by_id[SQLI_089.id].files == []

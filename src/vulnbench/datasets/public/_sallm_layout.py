@@ -9,7 +9,8 @@ folder, never looked up by module name alone.
 The files a task's tests need are what its Dockerfile copies into ``WORKDIR`` (its ``COPY``/
 ``ADD`` lines, with Docker's semantics: a directory source copies its contents) together with
 the folder's asset folders at their relative paths (tests open ``./static/dummy.png``; Flask
-looks in ``templates/``). The module, tests, requirement files and Dockerfiles of the folder's
+looks in ``templates/``) and any other sub-folder the module or test names in a path
+(``Database/database.db``). The module, tests, requirement files and Dockerfiles of the folder's
 tasks are never laid: the candidate stands in for the module, the test is embedded."""
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import base64
 import glob
 import json
 import posixpath
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +40,7 @@ class TaskLayout:
     requirements: list[str] = field(default_factory=list)
     files: list[TaskFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    missing_copies: list[str] = field(default_factory=list)  # COPY sources not found
 
 
 def find_folder(root: Path, technique: str, source: str) -> Path | None:
@@ -111,7 +114,7 @@ def _matches(pattern: str, contexts: list[Path]) -> list[Path]:
 
 def docker_copies(dockerfile: Path, contexts: list[Path]) -> tuple[dict[str, Path], list[str]]:
     """Where the Dockerfile's COPY/ADD lines put each file, relative to its final WORKDIR
-    (later copies win, as in the image), and notes on sources it names that do not exist."""
+    (later copies win, as in the image), and the sources it names that do not exist."""
     steps = list(_instructions(dockerfile.read_text(encoding="utf-8", errors="replace")))
     workdir = "/"
     for word, rest in steps:
@@ -120,7 +123,7 @@ def docker_copies(dockerfile: Path, contexts: list[Path]) -> tuple[dict[str, Pat
     final, workdir = workdir, "/"
     dirs = {final}
     placed: dict[str, Path] = {}
-    notes: list[str] = []
+    missing: list[str] = []
     for word, rest in steps:
         if word == "WORKDIR" and rest:
             workdir = posixpath.normpath(posixpath.join(workdir, rest.strip("\"'")))
@@ -137,7 +140,7 @@ def docker_copies(dockerfile: Path, contexts: list[Path]) -> tuple[dict[str, Pat
         for source in sources:
             found = _matches(source, contexts)
             if not found:
-                notes.append(f"{dockerfile.name}: COPY source {source!r} not found")
+                missing.append(source)
             for src in found:
                 if src.is_dir():  # Docker copies a directory's contents, not the directory
                     files = [(f, f.relative_to(src).as_posix()) for f in sorted(src.rglob("*"))
@@ -149,7 +152,7 @@ def docker_copies(dockerfile: Path, contexts: list[Path]) -> tuple[dict[str, Pat
                     if at.startswith(final.rstrip("/") + "/"):
                         placed[posixpath.relpath(at, final)] = file
                     dirs.add(posixpath.dirname(at))
-    return placed, notes
+    return placed, missing
 
 
 def _task_file(rel: str, path: Path) -> TaskFile:
@@ -164,11 +167,24 @@ def _task_file(rel: str, path: Path) -> TaskFile:
     return TaskFile(path=rel, content=text)
 
 
-def task_files(folder: Path, root: Path, module: str) -> tuple[list[TaskFile], list[str]]:
-    """The files laid into the work dir for one task, and notes on what was left out."""
+def _named_dirs(folder: Path, sources: list[str]) -> list[str]:
+    """The folder's other sub-folders that the module or its test names in a path
+    (``Tainted/Author/Database`` for ``sqlite3.connect("Database/database.db")``)."""
+    names = [d.name for d in sorted(folder.iterdir()) if d.is_dir() and
+             not d.name.startswith(".") and d.name not in ASSET_DIRS]
+    text = "\n".join(sources)
+    return [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}(?=[/\\'\"])", text)]
+
+
+def task_files(folder: Path, root: Path, module: str, sources: list[str] | None = None
+               ) -> tuple[list[TaskFile], list[str], list[str]]:
+    """The files laid into the work dir for one task (``sources``: the module's and test's
+    text, for the folders they open), notes on files left out, and the Dockerfile's COPY
+    sources that do not exist."""
     wanted: dict[str, Path] = {}
     notes: list[str] = []
-    for name in ASSET_DIRS:
+    missing: list[str] = []
+    for name in [*ASSET_DIRS, *_named_dirs(folder, sources or [])]:
         base = folder / name
         if base.is_dir():
             for file in sorted(base.rglob("*")):
@@ -176,9 +192,8 @@ def task_files(folder: Path, root: Path, module: str) -> tuple[list[TaskFile], l
                     wanted[file.relative_to(folder).as_posix()] = file
     dockerfile = folder / f"{module}_Dockerfile"
     if dockerfile.is_file():
-        copies, copy_notes = docker_copies(dockerfile, [folder, root])
+        copies, missing = docker_copies(dockerfile, [folder, root])
         wanted.update(copies)
-        notes += copy_notes
     out: list[TaskFile] = []
     for rel, path in sorted(wanted.items()):
         if _excluded(path, folder) or any(p.startswith(".") for p in rel.split("/")):
@@ -189,7 +204,7 @@ def task_files(folder: Path, root: Path, module: str) -> tuple[list[TaskFile], l
                          f"{MAX_FILE_BYTES})")
             continue
         out.append(_task_file(rel, path))
-    return out, notes
+    return out, notes, missing
 
 
 def read_layout(root: Path, technique: str, source: str, module: str) -> TaskLayout:
@@ -207,6 +222,8 @@ def read_layout(root: Path, technique: str, source: str, module: str) -> TaskLay
         if ignored:
             layout.notes.append(f"{req_file.name}: pip options not followed: "
                                 + ", ".join(ignored))
-    layout.files, file_notes = task_files(folder, root, module)
+    sources = [p.read_text(encoding="utf-8", errors="replace") for p in
+               (folder / f"{module}.py", test) if p.is_file()]
+    layout.files, file_notes, layout.missing_copies = task_files(folder, root, module, sources)
     layout.notes = list(dict.fromkeys(layout.notes + file_notes))
     return layout

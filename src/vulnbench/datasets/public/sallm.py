@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -280,6 +281,12 @@ def load(path: str) -> LoadedDataset:
         notes.append(_named("without a test", untested))
     if broken:
         notes.append(_named("whose test cannot be used", broken))
+    missing = Counter(src.replace(r.module, "{module}") for r in rows
+                      for src in dict.fromkeys(layouts[r.task_id].missing_copies))
+    if missing:
+        notes.append("SALLM: Dockerfile COPY sources that do not exist (nothing to lay; Docker "
+                     "would stop there): " + ", ".join(f"{src!r} in {n} task(s)" for src, n in
+                                                       missing.most_common()))
     if any(t.functional_test or t.security_test for t in tasks):
         notes.append("SALLM: test polarity is SALLM's own (not re-proved by vulnbench; "
                      "`vulnbench dataset check` shows where it holds here)")
