@@ -269,6 +269,9 @@ def merges_python(code: str, prefix: str, target: Target) -> bool:
     the target, or (after a module-level prompt) rebinds a name the prompt's code binds."""
     if target.indent:
         return False  # a method: the class around it stays the prompt's
+    first = next((ln for ln in code.split("\n") if is_code_line(ln, "python")), "")
+    if first[:1].isspace():
+        return False  # it starts in the prompt's body: a continuation, whatever follows
     if target.in_prompt:
         return defines(code, target, "python")
     prompt_names = top_level_names(prefix) - import_names(prefix)

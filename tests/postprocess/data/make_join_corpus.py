@@ -288,6 +288,13 @@ case("py-restated-then-own-def", "prompt restated with a stub, then the model's 
      "    return hashlib.md5(salt + password.encode()).hexdigest()\n",
      SALLM_HASH + "\n    pass\n\n\ndef hash_password(password, salt):\n"
      "    return hashlib.md5(salt + password.encode()).hexdigest()\n")
+case("py-continuation-then-own-def", "completion: a stub body, then its own def of the function",
+     SALLM_HASH,
+     "\n    pass\n\n\ndef hash_password(password, salt):\n"
+     f"    return {HASH_LINE}\n\n\nif __name__ == '__main__':\n"
+     "    print(hash_password('a', b''))\n",
+     SALLM_HASH + "\n    pass\n\n\ndef hash_password(password, salt):\n"
+     f"    return {HASH_LINE}\n\n")
 case("py-imports-block-then-function-block", "a block of imports, then a block of the function",
      SALLM_HASH,
      "First the import:\n```python\nimport hashlib\n```\nThen the function:\n```python\n"
