@@ -67,13 +67,17 @@ def _imports_only(block: str, language: str) -> bool:
 def extract_code(text: str, language: str, target: Target) -> str | None:
     """R1 over all fenced blocks: the block that defines the target (else the first one
     that is not only imports, else the first), after the import-only blocks before it.
-    Blocks tagged with another language (``bash``, ``text``...) are passed over."""
+    Blocks tagged with another language (``bash``, ``text``...) are passed over, and so are
+    untagged ones when some are tagged with the task's language."""
     blocks = [(m.group(1).strip().lower().split(" ")[0], m.group(2))
               for m in _FENCE.finditer(text)]
     if not blocks:
         return None
-    usable = [b for tag, b in blocks if tag in _TAGS.get(language, {""})] or \
-        [b for _, b in blocks]
+    tags = _TAGS.get(language, {""})
+    # blocks tagged with the language if any (an untagged one beside them is output or a
+    # shell command), else untagged ones, else whatever there is
+    usable = [b for tag, b in blocks if tag and tag in tags] or \
+        [b for tag, b in blocks if not tag] or [b for _, b in blocks]
     main = next((i for i, b in enumerate(usable) if defines(b, target, language)), None)
     if main is None:
         main = next((i for i, b in enumerate(usable) if not _imports_only(b, language)), 0)

@@ -303,6 +303,10 @@ case("py-imports-block-then-function-block", "a block of imports, then a block o
 case("py-bash-block-first", "a bash block before the code", SALLM_FLASK,
      "Install it first:\n```bash\npip install pyyaml\n```\n```python\n" + FLASK_BODY + "\n```",
      SALLM_FLASK + "\n" + FLASK_BODY + "\n")
+case("py-untagged-shell-block-first", "an untagged shell block before the tagged code",
+     SALLM_FLASK,
+     "Install:\n```\npip install pyyaml\n```\nThen:\n```python\n" + FLASK_BODY + "\n```",
+     SALLM_FLASK + "\n" + FLASK_BODY + "\n")
 case("py-unterminated-fence", "fence cut off by max_tokens", SALLM_ORDERS,
      "Here you go:\n```python\n" + ORDERS_BODY, SALLM_ORDERS + "\n" + ORDERS_BODY)
 case("py-lone-closing-fence", "chat-as-completion: code, then a closing fence and prose",
