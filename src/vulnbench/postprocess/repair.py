@@ -7,9 +7,9 @@ model outputs take:
   in a block of their own;
 - R2 prompt addition and R3 extra code removal: see ``vulnbench.postprocess.join``.
 
-A result that no longer holds the code the model wrote (its definition of the function, or
-any of its lines) carries a ``dropped`` reason: such a sample is flagged, never scored on the
-prompt's stub.
+A result that no longer holds the code the model wrote (its definition of the function, also
+one written outside the fences, or any of its lines) carries a ``dropped`` reason: such a
+sample is flagged, never scored on the prompt's stub.
 """
 
 from __future__ import annotations
@@ -172,6 +172,11 @@ def repair(raw: str, prompt_prefix: str, *, language: str = "python",
     if not prefix.strip():
         return RepairResult(code=code, rules=fired, source=code)
     joined = join(code, prefix, language, target, r2="R2" in rules, r3_enabled="R3" in rules)
+    own = code
+    if fired[:1] == ["R1"] and not defines(code, target, language):
+        outside = _FENCE.sub("", text)
+        if defines(outside, target, language):
+            own = outside  # the function is outside the fences (the block is an example)
     return RepairResult(code=joined.code, rules=fired + joined.rules, source=code,
-                        dropped=dropped_reason(code, joined.code, prefix, target.name,
+                        dropped=dropped_reason(own, joined.code, prefix, target.name,
                                                language))

@@ -307,6 +307,12 @@ case("py-untagged-shell-block-first", "an untagged shell block before the tagged
      SALLM_FLASK,
      "Install:\n```\npip install pyyaml\n```\nThen:\n```python\n" + FLASK_BODY + "\n```",
      SALLM_FLASK + "\n" + FLASK_BODY + "\n")
+case("py-unfenced-function-fenced-usage",
+     "the function outside any fence, a usage example in one: flagged, not guessed",
+     SALLM_HASH,
+     f"def hash_password(password, salt):\n    return {HASH_LINE}\n\nUsage:\n```python\n"
+     "print(hash_password('pw', b'salt'))\n```",
+     SALLM_HASH + "\nprint(hash_password('pw', b'salt'))\n", dropped=True)
 case("py-unterminated-fence", "fence cut off by max_tokens", SALLM_ORDERS,
      "Here you go:\n```python\n" + ORDERS_BODY, SALLM_ORDERS + "\n" + ORDERS_BODY)
 case("py-lone-closing-fence", "chat-as-completion: code, then a closing fence and prose",
