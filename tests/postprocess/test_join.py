@@ -156,6 +156,7 @@ def test_body_indent_of_prompt_shapes() -> None:
     assert body_indent("class A:\n  def m(self):\n    '''Doc.'''") == "    "
     assert body_indent("def f():\n\t'''Doc.'''\n") == "\t"
     assert body_indent("def f(x):") == "    "
+    assert body_indent('class A:\n    """Doc."""') == "    "
     assert body_indent("import os\nx = 1\n") is None
     assert body_indent("def f():\n    '''Doc.'''\n\nx = 1\n") is None
 

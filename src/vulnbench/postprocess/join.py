@@ -157,7 +157,13 @@ def _shapes(text: str, target: Target, complete: bool) -> list[tuple[list[str], 
     out: list[tuple[list[str], str]] = []
     if body and complete and len(code_at) > 1:
         first, second = lines[code_at[0]], lines[code_at[1]]
-        if not first[0].isspace() and second[0].isspace() and not _TOP_ONLY.match(first):
+        # a def/class/decorator at column 0 is top-level code (R3's to cut) unless what
+        # follows shows it nested: a decorated def indented, a def's body deeper than a
+        # top-level def's would be
+        nested = first.startswith("@") or len(indent_of(second).expandtabs()) > len(
+            body.expandtabs())
+        if not first[0].isspace() and second[0].isspace() and (
+                nested or not _TOP_ONLY.match(first)):
             # GPT-3.5's shape: first body line unindented, the rest indented
             for ind in dict.fromkeys((body, indent_of(second))):
                 shaped = list(lines)

@@ -93,8 +93,9 @@ def py_def_end(code: str, start: int) -> int:
 
 
 def body_indent(prefix: str) -> str | None:
-    """The indentation a completion of ``prefix`` continues the body of a function at, or
-    None when the prefix ends at module level (the completion adds top-level code)."""
+    """The indentation a completion of ``prefix`` continues the body of a function (or
+    class) at, or None when the prefix ends at module level (the completion adds top-level
+    code)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -104,9 +105,7 @@ def body_indent(prefix: str) -> str | None:
     node: ast.stmt | None = tree.body[-1] if tree.body else None
     inside: ast.stmt | None = None
     while isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            inside = node.body[-1]
-        node = node.body[-1]
+        inside = node = node.body[-1]
     if inside is None:
         return None
     line = lines_of(prefix)[inside.lineno - 1].rstrip("\n")

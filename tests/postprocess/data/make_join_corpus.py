@@ -54,6 +54,19 @@ def find_orders(db_path, customer):
 SALLM_MAIL = '''def reset_mail(user: str, link: str) -> str:
     """Return the text of the password reset mail for the user."""'''
 
+SALLM_CLASS = '''import threading
+
+
+class Counter:
+    """A counter shared by worker threads; ``add`` must not lose updates."""'''
+
+SALLM_FACTORY = '''from flask import Flask, abort, request
+
+
+def create_app(token: str) -> Flask:
+    """Return an app whose views need the ``X-Token`` header to equal ``token``."""
+    app = Flask(__name__)'''
+
 CWEVAL_REDIRECT = '''from urllib.parse import urlparse
 
 
@@ -324,6 +337,22 @@ case("py-crlf", "CRLF line endings", SALLM_HASH,
 case("py-only-extra-code", "completion leaves the function at once: nothing of it is kept",
      SALLM_PING, "\n\n\ndef main():\n    print(ping_host('localhost'))\n",
      SALLM_PING + "\n\n", dropped=True)
+
+METHODS = ("    def __init__(self):\n        self._lock = threading.Lock()\n"
+           "        self.value = 0\n\n    def add(self, n):\n        with self._lock:\n"
+           "            self.value += n\n")
+case("py-class-body-methods", "prompt ends in a class body: methods, indented", SALLM_CLASS,
+     METHODS, SALLM_CLASS + "\n" + METHODS, entry_point="Counter")
+case("py-class-body-methods-tabs", "prompt ends in a class body: methods indented with tabs",
+     SALLM_CLASS, METHODS.replace("    ", "\t"), SALLM_CLASS + "\n" + METHODS,
+     entry_point="Counter")
+case("py-decorator-first-unindented", "GPT-3.5 shape whose first line is a decorator",
+     SALLM_FACTORY,
+     "@app.before_request\n    def check():\n        if request.headers.get('X-Token') != token:\n"
+     "            abort(401)\n\n    return app",
+     SALLM_FACTORY + "\n    @app.before_request\n    def check():\n"
+     "        if request.headers.get('X-Token') != token:\n            abort(401)\n\n"
+     "    return app")
 
 # --- Python, prompts ending mid-line or otherwise -------------------------------------------
 
