@@ -1,7 +1,7 @@
 """Loaders for public security-codegen benchmarks, selected with ``--dataset SOURCE:PATH``.
 
-Each loader reads the source's own file or folder (``/work/shared/PUBLIC_FORMATS.md``
-describes the shapes; a single-file source also takes an http(s) URL, downloaded once into
+Each loader reads the source's own file or folder (``docs/public-benchmarks.md`` describes
+what each takes; a single-file source also takes an http(s) URL, downloaded once into
 ``~/.cache/vulnbench/datasets``), maps its fields onto ``Task`` and says what the source
 lacks (tests, references, ...) in ``LoadedDataset.notes``. Nothing of their data is shipped.
 
