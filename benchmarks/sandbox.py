@@ -18,40 +18,13 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import time
-from concurrent.futures import ThreadPoolExecutor
-from itertools import cycle, islice
+
+from _load import samples, throughput
 
 from vulnbench.datasets import load_dataset
-from vulnbench.records import Task
 from vulnbench.sandbox.backends import create_sandbox
-from vulnbench.sandbox.base import Sandbox
-from vulnbench.sandbox.tests_runner import plan_batches, run_task_tests_batch
 
 os.environ.setdefault("VULNBENCH_ALLOW_UNSANDBOXED", "1")  # the baseline backend
-
-Sample = tuple[Task, str]
-
-
-def samples(tasks: list[Task], count: int, per_task: int) -> list[Sample]:
-    refs = ((t, (t.secure_reference, t.insecure_reference)[i % 2])
-            for t in cycle(tasks) for i in range(per_task))
-    return list(islice(refs, count))
-
-
-def throughput(sandbox: Sandbox, items: list[Sample], workers: int, batched: bool) -> float:
-    batches = (plan_batches(items, lambda s: s[0].id, workers) if batched
-               else [[s] for s in items])
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = [r for rs in pool.map(
-            lambda b: run_task_tests_batch(sandbox, b[0][0], [code for _, code in b]), batches)
-            for r in rs]
-    elapsed = time.perf_counter() - start
-    bad = [r for r in runs if r.status != "assessed"]
-    if bad:
-        print(f"  warning: {len(bad)} runs ended {bad[0].status}: {bad[0].detail[:120]}")
-    return len(items) / elapsed
 
 
 def main() -> None:

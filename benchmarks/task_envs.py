@@ -24,16 +24,13 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from itertools import cycle, islice
 from pathlib import Path
 
+from _load import samples, throughput
+
 from vulnbench.datasets import load_dataset
-from vulnbench.records import Task
 from vulnbench.sandbox.backends import create_sandbox
-from vulnbench.sandbox.base import Sandbox
 from vulnbench.sandbox.envs import EnvCache, base_interpreter, default_cache
-from vulnbench.sandbox.tests_runner import plan_batches, run_task_tests_batch
 
 RUNTIME_REQUIREMENTS = Path(__file__).resolve().parents[1] / "scripts" / \
     "runtime-requirements.txt"
@@ -41,7 +38,6 @@ SETS = {
     "flask2 + ext": ["Flask==2.3.3", "Flask-SQLAlchemy==3.0.5", "pycryptodome==3.19.0"],
     "runtime set": RUNTIME_REQUIREMENTS.read_text("utf-8").splitlines(),
 }
-Sample = tuple[Task, str]
 
 
 def open_dir() -> Path:
@@ -71,26 +67,6 @@ def build_times(reqs: list[str], repeats: int) -> tuple[float, float]:
         finally:
             shutil.rmtree(root, ignore_errors=True)
     return statistics.median(cold), statistics.median(cached)
-
-
-def samples(tasks: list[Task], count: int, per_task: int) -> list[Sample]:
-    refs = ((t, (t.secure_reference, t.insecure_reference)[i % 2])
-            for t in cycle(tasks) for i in range(per_task))
-    return list(islice(refs, count))
-
-
-def throughput(sandbox: Sandbox, items: list[Sample], workers: int) -> float:
-    batches = plan_batches(items, lambda s: s[0].id, workers)
-    start = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        runs = [r for rs in pool.map(
-            lambda b: run_task_tests_batch(sandbox, b[0][0], [code for _, code in b]), batches)
-            for r in rs]
-    elapsed = time.perf_counter() - start
-    bad = [r for r in runs if r.status != "assessed"]
-    if bad:
-        print(f"  warning: {len(bad)} runs ended {bad[0].status}: {bad[0].detail[:120]}")
-    return len(items) / elapsed
 
 
 def main() -> None:

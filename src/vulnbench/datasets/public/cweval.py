@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from packaging.utils import canonicalize_name
+
 from vulnbench.datasets.public import LoadedDataset
 from vulnbench.datasets.public._common import (
     cwe_from,
@@ -33,6 +35,7 @@ from vulnbench.datasets.public._common import (
     third_party_imports,
 )
 from vulnbench.datasets.public._pytest_shim import wrapper
+from vulnbench.datasets.public._requirements import parse_requirements
 from vulnbench.datasets.public.cweval_c import (
     DEV_PACKAGES,
     c_prompt,
@@ -65,7 +68,7 @@ _PATTERNS = {
 
 
 def _normal(name: str) -> str:
-    return re.sub(r"[-_.]+", "-", name).lower()
+    return canonicalize_name(name)
 
 
 @dataclass
@@ -87,13 +90,13 @@ class _Requirements:
 
     def __init__(self, core_txt: Path | None) -> None:
         self.origin = str(core_txt) if core_txt else "CWEval's published list"
-        lines = read_text(core_txt).splitlines() if core_txt else list(PUBLISHED)
+        specs, _options = parse_requirements(
+            read_text(core_txt) if core_txt else "\n".join(PUBLISHED))
         self.specs: dict[str, str] = {}
-        for line in lines:
-            line = line.split("#", 1)[0].strip()
-            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", line)
-            if match and not line.startswith("-"):
-                self.specs[_normal(match.group(0))] = line
+        for spec in specs:
+            match = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", spec)
+            if match:
+                self.specs[_normal(match.group(0))] = spec
 
     def of(self, modules: list[str], report: _Report) -> list[str]:
         out = []
