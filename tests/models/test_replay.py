@@ -19,6 +19,8 @@ from tests.models.sallm_shapes import (
     generation_record,
     text_list,
 )
+from vulnbench.datasets.loader import load_task_file
+from vulnbench.datasets.public._common import read_jsonl
 from vulnbench.errors import DatasetError, ModelError
 from vulnbench.models import BackendOptions, create_model
 from vulnbench.models.replay import ReplayBackend, parse_sallm_name, replay_sources
@@ -106,7 +108,7 @@ def test_missing_samples_and_tasks_are_model_errors(tmp_path: Path) -> None:
     ([{"task_id": "a"}], "needs 'task_id' and 'text'"),
     ([{"text": "orphan"}], "needs 'task_id' and 'text'"),
     ([{"task_id": " ", "text": "blank task"}], "needs 'task_id' and 'text'"),
-    ([["a", "list"]], "must be a JSON object"),
+    ([["a", "list"]], r"out\.jsonl:1: expected a JSON object, got list"),
     ([{"task_id": "a", "sample_index": "first", "text": "x"}], "must be an integer"),
     ([{"task_id": "a", "sample_index": -1, "text": "x"}], "must be >= 0"),
     ([{"task_id": "a", "sample_index": 0, "text": "x"},
@@ -132,6 +134,67 @@ def test_file_is_required(tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="not found"):
         create_model(f"replay:{tmp_path / 'absent.jsonl'}", BackendOptions())
 
+
+
+# --- the JSON Lines reader is the task loader's (vulnbench.jsonl) ---
+
+# characters str.splitlines() breaks at but JSON allows raw inside strings (controls below
+# U+0020, which splitlines() also breaks at, must be escaped in JSON)
+LINE_BREAKS = ["\u2028", "\u2029", "\x85"]
+
+
+@pytest.mark.parametrize("char", LINE_BREAKS, ids=lambda c: f"U+{ord(c):04X}")
+def test_line_breaks_inside_strings_are_text(tmp_path: Path, char: str) -> None:
+    """A raw U+2028 (or NEL, ...) inside a string is text, as the task loader reads it; a BOM
+    and CRLF line ends are what Windows tools write."""
+    rows = [{"task_id": "a", "text": f"x = '{char}'\n"},
+            {"task_id": "a", "text": f"# {char}{char} two"},
+            {"task_id": "b", "text": "plain"}]
+    body = "\r\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\r\n"
+    assert char in body  # written raw, not as an escape
+    path = tmp_path / "out.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+    backend = load(path)
+    assert backend.outputs == {"a": {0: rows[0]["text"], 1: rows[1]["text"]},
+                               "b": {0: "plain"}}
+    # the public-benchmark loaders' reader sees the same records at the same lines
+    assert [(w, r) for w, r in read_jsonl(path)] == [
+        (f"{path}:{i}", row) for i, row in enumerate(rows, 1)]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('\n\n{broken\n', r"\.jsonl:3: invalid JSON: Expecting property name"),
+    ('\r\n[1, 2]\r\n', r"\.jsonl:2: expected a JSON object, got list"),
+    ('"a\u2028string"\n', r"\.jsonl:1: expected a JSON object, got str"),
+])
+def test_errors_are_the_task_loaders(tmp_path: Path, body: str, message: str) -> None:
+    """The replay file and a task file with the same bad line fail with the same message."""
+    replay_file = tmp_path / "out.jsonl"
+    replay_file.write_text(body, "utf-8")
+    with pytest.raises(DatasetError, match=message) as replayed:
+        load(replay_file)
+    task_file = tmp_path / "tasks.jsonl"
+    task_file.write_text(body, "utf-8")
+    with pytest.raises(DatasetError) as loaded:
+        load_task_file(task_file, source="x")
+    assert str(replayed.value).replace(str(replay_file), "FILE") == str(
+        loaded.value).replace(str(task_file), "FILE")
+
+
+def test_empty_and_non_utf8_files_are_errors(tmp_path: Path) -> None:
+    path = tmp_path / "out.jsonl"
+    path.write_text("\n \n")
+    with pytest.raises(DatasetError, match=r"out\.jsonl: empty file"):
+        load(path)
+    path.write_bytes(b'{"task_id": "a", "text": "caf\xe9"}\n')  # Latin-1, not UTF-8
+    with pytest.raises(DatasetError, match=r"out\.jsonl: not UTF-8 text"):
+        load(path)
+
+
+def test_csv_with_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "out.csv"
+    path.write_bytes(b"\xef\xbb\xbftask_id,text\r\na,x = 1\r\n")
+    assert load(path).outputs == {"a": {0: "x = 1"}}
 
 # --- SALLM's published generation files (Generation/Output/dataset_{model}_{T}.jsonl) ---
 

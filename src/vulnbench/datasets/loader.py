@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from vulnbench.errors import DatasetError
+from vulnbench.jsonl import parse_jsonl
 from vulnbench.records import Task, stable_hash
 
 
@@ -68,15 +69,7 @@ def _records(path: Path) -> Iterator[tuple[str, Any]]:
         except tomllib.TOMLDecodeError as err:
             raise DatasetError(f"{path}: invalid TOML: {err}") from None
     elif path.suffix == ".jsonl":
-        # split on "\n" only: str.splitlines() also breaks at U+2028 and friends, which JSON
-        # allows raw inside strings
-        for lineno, line in enumerate(text.split("\n"), 1):
-            if not line.strip():
-                continue
-            try:
-                yield f"{path}:{lineno}", json.loads(line)
-            except json.JSONDecodeError as err:
-                raise DatasetError(f"{path}:{lineno}: invalid JSON: {err.msg}") from None
+        yield from parse_jsonl(text, path)  # the reader public sources and replay files use
     else:  # .json
         try:
             data = json.loads(text)

@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from vulnbench.errors import DatasetError, ModelError
+from vulnbench.jsonl import decode, parse_jsonl
 from vulnbench.models.base import BackendOptions, ModelBackend
 from vulnbench.records import Completion, GenerationConfig, Prompt, Rendering
 
@@ -231,7 +232,7 @@ class ReplayBackend(ModelBackend):
         except OSError as err:
             raise DatasetError(f"{self.path}: cannot read replay file: {err}") from None
         self.sha256 = hashlib.sha256(data).hexdigest()  # pins the exact file in the run spec
-        text = data.decode("utf-8", errors="replace")
+        text = decode(data, self.path)
         rows: list[tuple[str, Any]] = []
         if self.path.suffix.lower() == ".csv":
             # newline="" keeps newlines inside quoted fields (multi-line code) intact
@@ -244,14 +245,7 @@ class ReplayBackend(ModelBackend):
             except csv.Error as err:
                 raise DatasetError(f"{self.path}:{start}: cannot read CSV: {err}") from None
             return rows
-        for lineno, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                rows.append((f"{self.path}:{lineno}", json.loads(line)))
-            except json.JSONDecodeError as err:
-                raise DatasetError(f"{self.path}:{lineno}: invalid JSON: {err.msg}") from None
-        return rows
+        return list(parse_jsonl(text, self.path))  # the reader the task loaders use
 
     @property
     def outputs(self) -> dict[str, dict[int, str]]:

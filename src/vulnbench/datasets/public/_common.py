@@ -4,7 +4,6 @@ turning source records into validated ``Task`` records, and errors that name the
 from __future__ import annotations
 
 import ast
-import gzip
 import hashlib
 import json
 import os
@@ -12,13 +11,16 @@ import re
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from vulnbench.errors import DatasetError
+
+# the shared JSON Lines reader, re-exported for the loaders
+from vulnbench.jsonl import read_jsonl as read_jsonl
+from vulnbench.jsonl import read_text as read_text
 from vulnbench.records import Task, normalize_cwe
 
 URL_RE = re.compile(r"^https?://", re.IGNORECASE)
@@ -80,40 +82,6 @@ def local_dir(source: str, path: str) -> Path:
     if not local.is_dir():
         raise DatasetError(f"{source}: no such folder: {local}")
     return local
-
-
-def read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as err:
-        raise DatasetError(f"{path}: cannot read ({err.strerror})") from None
-    if path.suffix == ".gz":
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as err:
-            raise DatasetError(f"{path}: not a valid gzip file ({err})") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise DatasetError(f"{path}: not UTF-8 text ({err.reason} at byte {err.start})") from None
-
-
-def read_jsonl(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(where, object)`` per non-blank line; ``where`` is ``file:line``."""
-    text = read_text(path)
-    if not text.strip():
-        raise DatasetError(f"{path}: empty file, no records in it")
-    for lineno, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        where = f"{path}:{lineno}"
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise DatasetError(f"{where}: invalid JSON: {err.msg}") from None
-        if not isinstance(obj, dict):
-            raise DatasetError(f"{where}: expected a JSON object, got {type(obj).__name__}")
-        yield where, obj
 
 
 def read_json_array(path: Path) -> list[tuple[str, dict[str, Any]]]:
