@@ -12,6 +12,7 @@ from pathlib import Path
 from vulnbench.analyzers import AnalysisInput, Analyzer
 from vulnbench.analyzers._tools import MAX_BYTES
 from vulnbench.errors import VulnbenchError
+from vulnbench.jsonl import lines
 from vulnbench.records import Finding, Severity
 
 LANG_BY_SUFFIX = {".py": "python", ".c": "c", ".h": "c"}
@@ -75,9 +76,8 @@ def _read_file(path: Path, shown: str) -> ScanItem:
 
 def _jsonl(path: Path) -> list[ScanItem]:
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
+    # vulnbench.jsonl's line split: a raw U+2028 inside a JSON string is not a line break
+    for n, line in lines(path.read_text(encoding="utf-8-sig", errors="replace")):
         try:
             row = json.loads(line)
             sid, code = str(row["id"]), row["code"]
