@@ -74,6 +74,31 @@ def catalog() -> Catalog:
                    {k: frozenset(v) for k, v in children.items()})
 
 
+_ENTRY = re.compile(r'<(Weakness|Category|View) ID="(\d+)"')
+
+
+@cache
+def known_ids() -> frozenset[int]:
+    """Every id in MITRE's CWE list as shipped by ``cwe2`` (weaknesses, categories, views,
+    deprecated entries: all are real ids); empty when the list is not available. The CWE-1000
+    view alone would call categories such as CWE-310 unknown."""
+    try:
+        import cwe2  # type: ignore[import-untyped,unused-ignore]
+    except ImportError:
+        return frozenset()
+    files = sorted(Path(cwe2.__file__).parent.glob("database_v*/cwec_v*.xml"))
+    if not files:
+        return frozenset(catalog().names)
+    text = files[-1].read_text(encoding="utf-8")
+    return frozenset(int(m[2]) for m in _ENTRY.finditer(text))
+
+
+def is_known(cwe: str | int) -> bool | None:
+    """Whether ``cwe`` is an id in MITRE's list; None when the list is not available."""
+    ids = known_ids()
+    return _num(str(cwe)) in ids if ids else None
+
+
 def cwe_name(cwe: str | int) -> str:
     """``"CWE-89"`` -> MITRE's name, or ``""`` when unknown."""
     return catalog().names.get(_num(str(cwe)), "")

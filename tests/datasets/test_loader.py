@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -221,3 +222,33 @@ def test_missing_path_lists_known_datasets(tmp_path: Path) -> None:
 def test_folder_without_task_files(tmp_path: Path) -> None:
     with pytest.raises(DatasetError, match="holds no"):
         load_dataset(str(tmp_path))
+
+
+# --- CWE ids MITRE does not know ---------------------------------------------------------------
+
+def test_unknown_cwe_warns_naming_the_task_and_its_line(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    odd = {**GOOD, "id": "t-odd", "cwe": ["CWE-89", "CWE-99999"]}
+    path = _jsonl(tmp_path / "t.jsonl", [GOOD, odd])
+    with caplog.at_level(logging.WARNING, logger="vulnbench.datasets"):
+        dataset = load_dataset(str(path))
+    assert [t.id for t in dataset.tasks] == ["t-1", "t-odd"]  # a warning, not an error
+    logged = [r.getMessage() for r in caplog.records]
+    assert len(logged) == 1
+    assert f"{path}:2" in logged[0] and "'t-odd'" in logged[0] and "CWE-99999" in logged[0]
+    assert len(dataset.warnings) == 1
+    assert dataset.warnings[0].startswith("task 't-odd': CWE-99999 is not in MITRE's CWE list")
+
+
+@pytest.mark.parametrize("cwe", ["CWE-89", "CWE-310", "CWE-0"])
+def test_known_cwes_categories_and_the_no_weakness_marker_do_not_warn(
+        tmp_path: Path, cwe: str, caplog: pytest.LogCaptureFixture) -> None:
+    # CWE-310 is a category (not in the CWE-1000 view), still a real id; CWE-0 marks HumanEval
+    path = _jsonl(tmp_path / "t.jsonl", [{**GOOD, "cwe": [cwe]}])
+    with caplog.at_level(logging.WARNING, logger="vulnbench.datasets"):
+        dataset = load_dataset(str(path))
+    assert not caplog.records and dataset.warnings == []
+
+
+def test_shipped_datasets_use_known_cwes() -> None:
+    assert load_dataset("builtin").warnings == []

@@ -1,10 +1,13 @@
 """Read task files (TOML, JSON array, JSON Lines) into validated ``Task`` records.
 
-Errors name the file, the line or task, and the field, so a user can fix the input."""
+Errors name the file, the line or task, and the field, so a user can fix the input. A CWE id
+that MITRE's list does not hold is a warning (logged at load, carried by ``Dataset.warnings``
+into the report): the task loads, but no analyzer finding can ever fall in its family."""
 
 from __future__ import annotations
 
 import json
+import logging
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -13,9 +16,12 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from vulnbench.cwe import is_known
 from vulnbench.errors import DatasetError
 from vulnbench.jsonl import parse_jsonl
 from vulnbench.records import Task, stable_hash
+
+log = logging.getLogger("vulnbench.datasets")
 
 
 @dataclass
@@ -29,6 +35,22 @@ class Dataset:
 
     def limit(self, n: int | None) -> Dataset:
         return self if n is None else Dataset(self.name, self.tasks[:n])
+
+    @property
+    def warnings(self) -> list[str]:
+        """Problems of these tasks that do not stop a run but weaken what it says."""
+        return [f"task {task.id!r}: {w}" for task in self.tasks for w in cwe_warnings(task)]
+
+
+def cwe_warnings(task: Task) -> list[str]:
+    """One line per CWE of ``task`` that is not an id in MITRE's CWE list (a typo, or an id
+    from another scheme). Silent when the list is not installed, and for the ``CWE-0`` marker
+    of tasks that have no weakness on purpose (HumanEval)."""
+    from vulnbench.datasets.public import NO_CWE  # late: the public loaders import this module
+
+    return [f"{cwe} is not in MITRE's CWE list: no analyzer finding can match it, so only "
+            "a security test can judge the task" for cwe in task.cwe
+            if cwe != NO_CWE and is_known(cwe) is False]
 
 
 def _describe(err: ValidationError) -> str:
@@ -96,6 +118,8 @@ def load_task_files(paths: Iterable[Path], source: str) -> list[Task]:
                 raise DatasetError(f"{where}: field 'id': duplicate task id {task.id!r} "
                                    f"(first in {seen[task.id]})")
             seen[task.id] = where
+            for warning in cwe_warnings(task):
+                log.warning("%s (task %r): %s", where, task.id, warning)
             tasks.append(task)
     if not tasks:
         raise DatasetError(f"dataset {source!r} holds no tasks")
