@@ -87,7 +87,18 @@ def run_semgrep(exe: str, config: Sequence[str], folder: Path, timeout: float = 
 
 def collect(report: dict[str, Any], names: dict[str, str],
             results: dict[str, AnalysisResult], tool: str) -> None:
-    """Map a semgrep JSON report back onto the samples by file name."""
+    """Map a semgrep JSON report back onto the samples by file name. A staged file semgrep
+    did not list as scanned, or a fatal error naming no file, leaves the sample in error: an
+    unanalyzed program must never read as a clean one."""
+    scanned = (report.get("paths") or {}).get("scanned")
+    if isinstance(scanned, list):
+        seen = {Path(str(p)).name for p in scanned}
+        for name in set(names) - seen:
+            results[names[name]].error = f"{tool}: file was not scanned"
+    for err in report.get("errors", []):
+        if err.get("level") == "error" and names.get(Path(str(err.get("path", ""))).name) is None:
+            for every in names.values():
+                results[every].error = f"{tool}: " + str(err.get("message", "error"))[:200]
     for res in report.get("results", []):
         sample_id = names.get(Path(str(res.get("path", ""))).name)
         if sample_id is not None:
@@ -106,8 +117,8 @@ def collect(report: dict[str, Any], names: dict[str, str],
 def python_syntax_error(code: str) -> str:
     try:
         ast.parse(code)
-    except SyntaxError as exc:
-        return f"syntax error: {exc.msg} (line {exc.lineno})"
+    except SyntaxError as exc:  # no line for some (NUL bytes): never "line None"
+        return f"syntax error: {exc.msg}" + (f" (line {exc.lineno})" if exc.lineno else "")
     except ValueError as exc:  # NUL bytes
         return f"syntax error: {exc}"
     return ""
