@@ -20,6 +20,7 @@ from vulnbench.metrics.aggregate import (
     per_cwe,
     per_task_estimates,
     security_rate_of,
+    undefined_reasons,
 )
 from vulnbench.metrics.estimators import pass_at_k, secure_at_k
 
@@ -309,3 +310,39 @@ def test_metric_table_nan_for_too_large_k() -> None:
     assert math.isnan(table["pass@5"].value)
     assert math.isnan(table["pass@5"].ci_low)
     assert table["security_rate"].value == 0.0
+
+
+# --- why a figure is undefined -------------------------------------------
+
+
+@given(tasks=st.lists(task_counts(), max_size=8), ks=st.lists(st.integers(1, 14), min_size=1,
+                                                            max_size=3, unique=True))
+def test_every_undefined_figure_has_a_reason_and_only_those(
+    tasks: list[TaskCounts], ks: list[int]
+) -> None:
+    table = metric_table(tasks, ks, reps=20)
+    undefined = {name for name, v in table.items() if math.isnan(v.value)}
+    reasons = undefined_reasons(tasks, ks)
+    assert set(reasons) == undefined
+    assert all(reasons.values())
+
+
+def test_reasons_name_k_and_n() -> None:
+    flags = (True, False, True)
+    same = [task("a", n=3, flags=flags), task("b", n=3, flags=flags)]
+    reasons = undefined_reasons(same, [1, 3, 5])
+    assert reasons["pass@5"] == "k=5 > n=3 samples per task"
+    assert reasons["sec@5"] == "k=5 > n=3 samples per task"
+    assert not any(name.endswith(("@1", "@3")) for name in reasons)
+    mixed = [task("a", n=3), task("b", n=6), task("c", n=2)]
+    assert undefined_reasons(mixed, [5])["secure@5"] == "k=5 > n for 2 of 3 tasks (n=2, 3)"
+
+
+def test_reasons_for_missing_functional_tests_and_valid_samples() -> None:
+    untested = [task("a", n=5, tested=False, valid=0, flags=(False,) * 5)]
+    reasons = undefined_reasons(untested, [1])
+    assert reasons["pass@1"] == reasons["func_sec@1"] == reasons["sec@1"] == (
+        "no task has a functional test")
+    assert "secure@1" not in reasons and "vulnerable@1" not in reasons
+    assert reasons["security_rate"].startswith("no valid sample")
+    assert undefined_reasons([], [1])["secure@1"] == "no tasks"

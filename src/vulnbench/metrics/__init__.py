@@ -12,6 +12,7 @@ from vulnbench.metrics.aggregate import (
     per_cwe,
     per_task_estimates,
     security_rate_of,
+    undefined_reasons,
 )
 from vulnbench.metrics.estimators import (
     func_sec_at_k,
@@ -41,5 +42,6 @@ __all__ = [
     "secure_at_k",
     "security_rate",
     "security_rate_of",
+    "undefined_reasons",
     "vulnerable_at_k",
 ]

@@ -40,6 +40,7 @@ __all__ = [
     "per_cwe",
     "per_task_estimates",
     "security_rate_of",
+    "undefined_reasons",
 ]
 
 Metric = Literal["pass", "vulnerable", "secure", "func_sec", "sec"]
@@ -230,6 +231,34 @@ def bootstrap_security_rate_ci(
     if not defined.any():
         return math.nan, math.nan
     return _percentiles(sec_sum[defined] / val_sum[defined], confidence)
+
+
+def _undefined_reason(tasks: Sequence[TaskCounts], metric: Metric, k: int) -> str:
+    counted = [t for t in tasks if metric not in _NEEDS_TEST or t.has_functional_test]
+    if not counted:
+        return "no task has a functional test" if tasks else "no tasks"
+    sizes = [len(t.first_flags) if metric == "sec" else t.n for t in counted]
+    short = sorted({n for n in sizes if n < k})
+    if not short:
+        return ""
+    if len(set(sizes)) == 1:
+        return f"k={k} > n={short[0]} samples per task"
+    few = sum(n < k for n in sizes)
+    return (f"k={k} > n for {few} of {len(counted)} tasks "
+            f"(n={', '.join(str(n) for n in short)})")
+
+
+def undefined_reasons(tasks: Sequence[TaskCounts], ks: Sequence[int]) -> dict[str, str]:
+    """Why each undefined figure of :func:`metric_table` is undefined, in words, keyed like
+    it (figures that are defined are absent): a report explains every n/a where it shows."""
+    out: dict[str, str] = {}
+    for metric in METRICS:
+        for k in ks:
+            if reason := _undefined_reason(tasks, metric, k):
+                out[f"{metric}@{k}"] = reason
+    if not any(t.valid for t in tasks):
+        out["security_rate"] = "no valid sample (none was assessed)" if tasks else "no tasks"
+    return out
 
 
 _CWE_NUMBER = re.compile(r"(\d+)")
