@@ -1,13 +1,22 @@
 """The run store: one SQLite file per run directory. Every generation and every verdict is
 committed when it finishes, so a killed run resumes without repeating finished work; every
-phase can be re-run from what is stored."""
+phase can be re-run from what is stored. One process at a time works in a run directory
+(:class:`RunLock`), so two runs on one ``--out`` never make the same model call twice."""
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import shlex
+import socket
 import sqlite3
-from collections.abc import Iterable, Iterator
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
+from types import TracebackType
 from typing import TypeVar
 
 from pydantic import BaseModel
@@ -82,6 +91,13 @@ class RunStore:
                             (gen.key, gen.condition, gen.task_id, gen.sample_index,
                              gen.model_dump_json()))
 
+    def drop_generations(self, keys: Iterable[str]) -> int:
+        """Forget stored generations (their source changed), so they are made again."""
+        with self.db:
+            cur = self.db.executemany("DELETE FROM generations WHERE key=?",
+                                      [(k,) for k in keys])
+        return cur.rowcount
+
     def get_generation(self, key: str) -> Generation | None:
         row = self.db.execute("SELECT data FROM generations WHERE key=?", (key,)).fetchone()
         return None if row is None else Generation.model_validate_json(row[0])
@@ -133,3 +149,80 @@ class RunStore:
             self.db.execute("INSERT OR REPLACE INTO findings_cache VALUES (?, ?, ?, ?)",
                             (code_hash, tool, tool_key,
                              json.dumps([f.model_dump() for f in findings])))
+
+
+# run directory lock ----------------------------------------------------------------------
+LOCK_FILE = ".lock"
+
+
+class RunLockedError(RunStoreError):
+    """Another process works in the run directory."""
+
+
+class RunLock:
+    """Exclusive hold on a run directory: ``flock`` on ``OUT/.lock``. The kernel drops it when
+    the holder's descriptor closes, on a crash or SIGKILL too, so no stale lock blocks the next
+    run (a run-long SQLite write transaction would too, but it would lose every generation
+    committed before a kill). The descriptor is not inherited across exec, so the analyzers and
+    sandboxes a run starts never keep it. The file stays: deleting it would let two processes
+    lock two different files. It holds who has the lock, for the message the next one shows."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.path = folder / LOCK_FILE
+        self.fd: int | None = None
+
+    def acquire(self, wait: bool = False, echo: Callable[[str], None] = print) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _holder(fd)
+                if not wait:
+                    raise RunLockedError(
+                        f"{self.folder} is in use by {holder}; one process at a time works in "
+                        "a run directory, so no model call is made twice (vulnbench report "
+                        "also writes its outputs, so it waits its turn too): run this again "
+                        "when that one has ended, or give vulnbench run --wait to start as "
+                        "soon as it has") from None
+                echo(f"waiting for {holder} to finish with {self.folder} ...")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            me = {"pid": os.getpid(), "host": socket.gethostname(),
+                  "since": datetime.now().astimezone().isoformat(timespec="seconds"),
+                  "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])}
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(me).encode(), 0)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)  # no stale "who" for a reader that races the next holder
+            os.close(self.fd)  # closing drops the flock
+            self.fd = None
+
+    def __enter__(self) -> RunLock:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, err: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.release()
+
+
+def _holder(fd: int, tries: int = 20) -> str:
+    """Who holds the lock, as its file says; a holder that has just locked may not have
+    written yet, so an empty file is read again for a moment."""
+    for attempt in range(tries):
+        raw = os.pread(fd, 65536, 0)
+        try:
+            who = json.loads(raw)
+            return (f"pid {who['pid']} on {who['host']} since {who['since']} "
+                    f"({who['command']})")
+        except (ValueError, KeyError, TypeError):
+            if attempt + 1 < tries:
+                time.sleep(0.05)
+    return "another process (it has not said which)"

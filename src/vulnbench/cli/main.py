@@ -88,6 +88,11 @@ def run(
                                           "completions even if the model has a chat template")]
         = False,
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
+    wait: Annotated[bool, typer.Option("--wait", help="if another process works in --out, "
+                                       "wait for it instead of refusing")] = False,
+    force_options: Annotated[bool, typer.Option("--force-options", help="run with these "
+                                                "options where --out was run with others "
+                                                "(see docs/runs.md)")] = False,
 ) -> None:
     """Generate, repair, assess and score; resumes an existing run directory."""
     from vulnbench.pipeline import RunOptions
@@ -111,7 +116,8 @@ def run(
                                extra={"chat": "false"} if no_chat else {}),
         progress=progress and sys.stderr.isatty(),
     )
-    results = run_pipeline(opts, echo=lambda msg: console.print(msg))
+    results = run_pipeline(opts, echo=lambda msg: console.print(msg), wait=wait,
+                           force_options=force_options)
     print_headline(results)
     s = results.stats
     console.print(f"{s.new_generations} new and {s.reused_generations} reused generations; "

@@ -1,4 +1,6 @@
-"""Orchestrates one run over models x temperatures, resumable from the run directory."""
+"""Orchestrates one run over models x temperatures, resumable from the run directory. One
+process at a time works in a directory (the lock), and a command that would change what the
+directory's stored work means is refused (conditions.reconcile)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,15 @@ from vulnbench.errors import DatasetError, VulnbenchError
 from vulnbench.models import backends, create_model, parse_model
 from vulnbench.models.base import ModelBackend
 from vulnbench.pipeline.assess import AssessContext, assess
-from vulnbench.pipeline.conditions import expand_conditions, restrict_to_replay
+from vulnbench.pipeline.conditions import (
+    Condition,
+    expand_conditions,
+    folder_settings,
+    reconcile,
+    record,
+    replay_changed,
+    restrict_to_replay,
+)
 from vulnbench.pipeline.generate import WorkItem, generate, plan
 from vulnbench.pipeline.options import RunOptions, options_to_json
 from vulnbench.pipeline.process import process_task
@@ -32,7 +42,7 @@ from vulnbench.sandbox.backends import create_sandbox
 from vulnbench.sandbox.base import Sandbox
 from vulnbench.sandbox.envs import environment_specs
 from vulnbench.sandbox.probe import probe
-from vulnbench.store import RunStore
+from vulnbench.store import RunLock, RunStore
 
 
 def git_revision() -> str:
@@ -73,9 +83,19 @@ def _validate(opts: RunOptions) -> None:
         raise VulnbenchError("--n and every k must be at least 1")
 
 
-def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
-    started = time.perf_counter()
+def run(opts: RunOptions, echo: Callable[[str], None] = print, *, wait: bool = False,
+        force_options: bool = False) -> Results:
+    """``wait``: queue behind another process working in ``opts.out`` instead of refusing;
+    ``force_options``: adopt this command's options where the directory's differ."""
     _validate(opts)
+    lock = RunLock(opts.out)
+    lock.acquire(wait, echo)
+    with lock:
+        return _run(opts, echo, force_options)
+
+
+def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
+    started = time.perf_counter()
     full = load_dataset(opts.dataset)
     dataset = _select(full, opts)
     tasks = {t.id: t for t in dataset.tasks}
@@ -92,31 +112,49 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
     sandbox: Sandbox | None = create_sandbox(opts.sandbox) if opts.run_tests else None
 
     store = RunStore(opts.out / "run.sqlite")
-    store.set_meta("options", options_to_json(opts))
+    named, notes = expand_conditions(opts.models, opts.temperatures)
+    for note in notes:
+        echo(f"note: {note}")
+    settings = folder_settings(opts, full.content_hash)
+    expanded = reconcile(store, settings, named, force, echo)
+    previous = {c.spec: store.get_meta(f"model:{c.spec}") for c in named}
+    done = store.generation_keys()
     loaded: dict[str, ModelBackend] = {}
+
+    checked = False  # a model's spec is recorded once the checks passed (it pins a replay)
 
     def model_for(spec: str) -> Callable[[], ModelBackend]:
         def get() -> ModelBackend:
             if spec not in loaded:
                 echo(f"loading model {spec} ...")
                 loaded[spec] = create_model(spec, opts.backend)
-                store.set_meta(f"model:{spec}", loaded[spec].spec().model_dump_json())
+                if checked:
+                    store.set_meta(f"model:{spec}", loaded[spec].spec().model_dump_json())
             return loaded[spec]
         return get
 
-    expanded, notes = expand_conditions(opts.models, opts.temperatures)
-    for note in notes:
-        echo(f"note: {note}")
     # (label, spec, model name, config, items); a replay folder is one condition per file
     conditions: list[tuple[str, str, str, GenerationConfig, list[WorkItem]]] = []
+    stale: list[str] = []
     for cond in expanded:
         config = GenerationConfig(n=opts.n, temperature=cond.temperature, top_p=opts.top_p,
                                   max_tokens=opts.max_tokens, stop=opts.stop, seed=opts.seed)
         items = plan(cond.spec, opts.backend.base_url, prompts, config)
-        if cond.is_replay:
-            items = restrict_to_replay(items, model_for(cond.spec)(), opts.n,
-                                       {t.id for t in full.tasks}, echo)
+        if cond not in named:
+            items = _held(cond, items, done, echo)
+        elif cond.is_replay:
+            backend = model_for(cond.spec)()
+            stale += replay_changed(backend, previous[cond.spec],
+                                    [it.key for it in items if it.key in done], force, echo)
+            items = restrict_to_replay(items, backend, opts.n, {t.id for t in full.tasks}, echo)
         conditions.append((cond.label, cond.spec, cond.model, config, items))
+    # nothing is written before every check has passed
+    store.drop_generations(stale)
+    record(store, settings, expanded)
+    store.set_meta("options", options_to_json(opts))
+    checked = True
+    for spec, model in loaded.items():
+        store.set_meta(f"model:{spec}", model.spec().model_dump_json())
 
     total = sum(len(c[4]) for c in conditions)
     new = 0
@@ -182,6 +220,19 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print) -> Results:
                   {it.key for c in conditions for it in c[4]})
     store.close()
     return results
+
+
+def _held(cond: Condition, items: list[WorkItem], done: set[str],
+          echo: Callable[[str], None]) -> list[WorkItem]:
+    """A condition the directory holds that this command does not name: listed with what the
+    store has for this command's tasks and n, never generated (no call the user did not ask
+    for)."""
+    kept = [it for it in items if it.key in done]
+    if len(kept) < len(items):
+        echo(f"note: {cond.label} (in this run directory, not named by this command) has "
+             f"{len(kept)} of {len(items)} samples stored; it is scored on those (name it "
+             "to generate the rest)")
+    return kept
 
 
 def _sandbox_spec(sandbox: Sandbox | None) -> str:
