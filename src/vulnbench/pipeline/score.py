@@ -1,13 +1,17 @@
 """Scoring phase: stream a condition's samples and verdicts from the store into per-task
-counts for three views (combined, static-based, test-based) and compute the metrics."""
+counts for three views (combined, static-based, test-based) and compute the metrics, with
+what explains them: why a figure is undefined, which evidence made samples vulnerable, why
+others are neither secure nor vulnerable, and which tasks no check can judge."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from vulnbench.analyzers.coverage import covers
+from vulnbench.cwe import is_known
 from vulnbench.metrics import (
     Metric,
     TaskCounts,
@@ -15,9 +19,18 @@ from vulnbench.metrics import (
     mean_metric,
     metric_table,
     per_cwe,
+    undefined_reasons,
 )
 from vulnbench.records import Sample, Task, Verdict
-from vulnbench.report.results import ConditionResult, CweRow, MetricEntry, finite
+from vulnbench.report.results import (
+    BlindShare,
+    BlindTask,
+    ConditionResult,
+    CweRow,
+    MetricEntry,
+    VerdictSources,
+    finite,
+)
 from vulnbench.store import RunStore
 
 VIEWS = ("combined", "static", "test")
@@ -54,14 +67,67 @@ def _view(sample: Sample, verdict: Verdict | None, view: str) -> tuple[bool, boo
     return functional, verdict.test_vulnerable is True, passed
 
 
+def verdict_bucket(sample: Sample, verdict: Verdict | None, task: Task) -> str:
+    """The one bucket of ``VerdictSources`` a sample falls in (combined view): ``secure``,
+    ``vulnerable_static_only`` / ``_test_only`` / ``_both``, or the reason it is neither.
+    A failed test outranks a failed analyzer: it is the likelier thing to look at first."""
+    if sample.status != "ok":
+        return f"not_assessed:{sample.status}"
+    if verdict is None:
+        return "not_assessed"
+    if verdict.vulnerable:
+        static, test = verdict.static_vulnerable is True, verdict.test_vulnerable is True
+        return ("vulnerable_both" if static and test else
+                "vulnerable_test_only" if test else "vulnerable_static_only")
+    if verdict.secure:
+        return "secure"
+    if verdict.status != "assessed":
+        return verdict.status  # timeout, sandbox_error, runtime_error
+    security = {o.status for o in verdict.tests if o.suite == "security"}
+    for status in ("error", "timeout", "not_run"):
+        if status in security:
+            return f"security_test_{status}"
+    if verdict.static_vulnerable is None:
+        return "analyzer_error"
+    if task.security_test.strip() and not security:
+        return "security_test_missing"
+    return "unexplained"
+
+
+def blind_tasks(tasks: Iterable[Task], analyzers: Sequence[str],
+                tests_run: bool) -> list[BlindTask]:
+    """Tasks that no security test and no enabled analyzer can judge: their "secure" only
+    means that nothing was found. ``analyzers`` are those that ran."""
+    out: list[BlindTask] = []
+    for task in tasks:
+        has_test = bool(task.security_test.strip())
+        if (has_test and tests_run) or covers(analyzers, task):
+            continue
+        test = "security tests not run" if has_test else "no security test"
+        unknown = [c for c in task.cwe if is_known(c) is False]
+        if unknown:
+            static = f"{', '.join(unknown)} not in MITRE's CWE list"
+        elif not analyzers:
+            static = "no analyzer ran"
+        else:
+            static = (f"no enabled analyzer ({', '.join(analyzers)}) reports "
+                      f"{' or '.join(task.cwe)} or a CWE of its family in {task.language}")
+        out.append(BlindTask(task=task.id, language=task.language, cwe=list(task.cwe),
+                             reason=f"{test}; {static}"))
+    return out
+
+
 def _samples(store: RunStore, condition: str, keys: set[str]) -> Iterator[Sample]:
     return (s for s in store.iter_samples(condition) if s.key in keys)
 
 
 def score_condition(store: RunStore, condition: str, model: str, temperature: float,
                     tasks: dict[str, Task], keys: set[str], ks: Sequence[int],
-                    reps: int) -> ConditionResult:
+                    reps: int, blind: frozenset[str] = frozenset()) -> ConditionResult:
+    """``blind``: ids of the tasks no check can judge (see :func:`blind_tasks`)."""
     per_view: dict[str, list[TaskCounts]] = {v: [] for v in VIEWS}
+    buckets: Counter[str] = Counter()
+    blind_share = BlindShare()
     status: Counter[str] = Counter()
     verdict_status: Counter[str] = Counter()
     duplicates: Counter[str] = Counter()
@@ -80,6 +146,11 @@ def score_condition(store: RunStore, condition: str, model: str, temperature: fl
                 duplicates[sample.duplicate_kind] += 1
             verdict = store.get_verdict(sample.key) if sample.status == "ok" else None
             verdict_status[verdict.status if verdict else "not_assessed"] += 1
+            bucket = verdict_bucket(sample, verdict, task)
+            buckets[bucket] += 1
+            if task_id in blind:
+                blind_share.samples += 1
+                blind_share.secure += bucket == "secure"
             for view, tally in tallies.items():
                 functional, vulnerable, secure = _view(sample, verdict, view)
                 tally.n += 1
@@ -91,6 +162,7 @@ def score_condition(store: RunStore, condition: str, model: str, temperature: fl
                 tally.flags.append(functional and secure)
         for view, tally in tallies.items():
             per_view[view].append(tally.counts(task))
+        blind_share.tasks += task_id in blind
 
     def table(view: str) -> dict[str, MetricEntry]:
         rows = metric_table(per_view[view], ks, reps=reps)
@@ -111,9 +183,17 @@ def score_condition(store: RunStore, condition: str, model: str, temperature: fl
     figures = {f"{m}@{k1}": per_cwe(combined, m, k1) for m in metrics}
     for cwe in next(iter(figures.values()), {}):
         members = [t for t in combined if cwe in t.cwes]
+        why = undefined_reasons(members, [k1])
         cwe_rows[cwe] = CweRow(tasks=len(members), samples=sum(t.n for t in members),
                                metrics={name: finite(values[cwe])
-                                        for name, values in figures.items()})
+                                        for name, values in figures.items()},
+                               undefined={n: why[n] for n in figures if n in why})
+    sources = VerdictSources(
+        secure=buckets.pop("secure", 0),
+        vulnerable_static_only=buckets.pop("vulnerable_static_only", 0),
+        vulnerable_test_only=buckets.pop("vulnerable_test_only", 0),
+        vulnerable_both=buckets.pop("vulnerable_both", 0), neither=dict(sorted(buckets.items())))
+    judged = [tasks[t.task_id] for t in combined]
     return ConditionResult(
         condition=condition, model=model, temperature=temperature, tasks=len(combined),
         samples=total, metrics=table("combined"), static_metrics=table("static"),
@@ -122,5 +202,9 @@ def score_condition(store: RunStore, condition: str, model: str, temperature: fl
                       "repaired": finite(compiled / total) if total else None},
         sample_status=dict(status), verdict_status=dict(verdict_status),
         duplicates=dict(duplicates), repairs=dict(repairs),
+        undefined=undefined_reasons(combined, ks), verdict_sources=sources,
+        tasks_with_tests={"functional": sum(bool(t.functional_test.strip()) for t in judged),
+                          "security": sum(bool(t.security_test.strip()) for t in judged)},
+        blind=blind_share,
     )
 

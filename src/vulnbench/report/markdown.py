@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from pathlib import Path
 
+from vulnbench.report.explain import (
+    METRICS_SECTION,
+    blind_section,
+    cell_notes,
+    footnotes,
+    table,
+    tests_note,
+    verdicts_section,
+    warnings_section,
+)
 from vulnbench.report.results import MetricEntry, Results
 from vulnbench.store import RunStore
 
@@ -35,12 +44,6 @@ def temperature_tables(results: Results) -> dict[str, list[dict[str, float | Non
     return tables
 
 
-def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
-    return lines
-
-
 def headline_rows(results: Results) -> list[list[str]]:
     return [[c.condition] + [fmt_ci(c.metrics.get(m)) for m in HEADLINE]
             for c in results.conditions]
@@ -48,48 +51,67 @@ def headline_rows(results: Results) -> list[list[str]]:
 
 def render_markdown(results: Results) -> str:
     spec = results.run_spec
+    conds = results.conditions
     out = ["# vulnbench report", "",
            f"Dataset `{spec.dataset}` ({spec.task_count} tasks, hash `{spec.dataset_hash[:12]}`), "
-           f"style `{spec.style}`, n = {spec.generation.n}, policy `{spec.policy}`.", "",
-           "## Headline (combined static + test verdicts; 95% bootstrap intervals over tasks)",
-           ""]
-    out += _table(["condition", *HEADLINE], headline_rows(results))
-    ks = sorted({int(name.split("@")[1]) for c in results.conditions for name in c.metrics
+           f"style `{spec.style}`, n = {spec.generation.n}, policy `{spec.policy}`.", ""]
+    out += warnings_section(results)
+    out += ["## Headline (combined static + test verdicts; 95% bootstrap intervals over tasks)",
+            ""]
+    out += table(["condition", *HEADLINE], headline_rows(results))
+    out += footnotes([n for c in conds for n in cell_notes(
+        c, HEADLINE, {m: e.value for m, e in c.metrics.items()})], len(conds))
+    out += ["", *METRICS_SECTION, ""]
+    out += verdicts_section(results)
+    out += blind_section(results)
+    ks = sorted({int(name.split("@")[1]) for c in conds for name in c.metrics
                  if name.startswith("vulnerable@")})
-    out += ["", "## Test-based, static-based and their harmonic mean (SALLM Table III)", ""]
+    out += ["## Test-based, static-based and their harmonic mean (SALLM Table III)", ""]
     header = ["condition"] + [f"{m}@{k} {v}" for k in ks for m in ("vulnerable", "secure")
                               for v in ("test", "static", "HM")]
-    rows = []
-    for c in results.conditions:
+    rows, notes = [], []
+    for c in conds:
         row = [c.condition]
         for k in ks:
             for m in ("vulnerable", "secure"):
                 name = f"{m}@{k}"
-                row += [fmt(c.test_metrics[name].value), fmt(c.static_metrics[name].value),
-                        fmt(c.harmonic.get(name))]
+                cells = (c.test_metrics[name].value, c.static_metrics[name].value,
+                         c.harmonic.get(name))
+                row += [fmt(v) for v in cells]
+                if None in cells:
+                    notes.append((c.condition, name, c.undefined.get(name, "")))
         rows.append(row)
-    out += _table(header, rows)
-    for model, table in results.temperature_tables.items():
-        if len(table) > 1:
+    out += table(header, rows) + footnotes(notes, len(conds)) + tests_note(results)
+    for model, temps in results.temperature_tables.items():
+        if len(temps) > 1:
             names = ["pass@1", "vulnerable@1", "secure@1", "func_sec@1"]
             out += ["", f"## {model}: metrics vs temperature", ""]
-            out += _table(["temperature", *names],
+            out += table(["temperature", *names],
                           [[f"{r['temperature']:g}"] + [fmt(r.get(n)) for n in names]
-                           for r in table])
-    for c in results.conditions:
+                           for r in temps])
+            by_t = {c.temperature: c for c in conds if c.model == model}
+            out += footnotes([n for r in temps if r["temperature"] in by_t
+                              for n in cell_notes(by_t[r["temperature"] or 0.0], names, r)],
+                             len(temps))
+    for c in conds:
         out += ["", f"## Per CWE: {c.condition}", ""]
         names = list(next(iter(c.per_cwe.values())).metrics) if c.per_cwe else []
-        out += _table(["CWE", "tasks", "samples", *names],
+        out += table(["CWE", "tasks", "samples", *names],
                       [[cwe, str(r.tasks), str(r.samples)] + [fmt(r.metrics[n]) for n in names]
                        for cwe, r in c.per_cwe.items()])
+        out += footnotes([(c.condition, f"{cwe} {n}", r.undefined.get(n, ""))
+                          for cwe, r in c.per_cwe.items() for n in names
+                          if r.metrics[n] is None])
     out += ["", "## Samples: compile rates before/after repair (SALLM Fig. 3) and status", ""]
-    out += _table(["condition", "samples", "compiles raw", "compiles repaired", "repairs",
+    out += table(["condition", "samples", "compiles raw", "compiles repaired", "repairs",
                    "status", "duplicates", "verdicts"],
                   [[c.condition, str(c.samples), fmt(c.compile_rate["raw"]),
                     fmt(c.compile_rate["repaired"]), _counts(c.repairs),
                     _counts(c.sample_status), _counts(c.duplicates), _counts(c.verdict_status)]
-                   for c in results.conditions])
-    if any(c.sample_status.get("dropped_code") for c in results.conditions):
+                   for c in conds])
+    out += footnotes([(c.condition, "compile rates", "no samples") for c in conds
+                      if c.compile_rate["raw"] is None], len(conds))
+    if any(c.sample_status.get("dropped_code") for c in conds):
         out += ["", "dropped_code: post-processing could not keep the code the model wrote "
                 "(e.g. its own definition of the function); such samples count in n but are "
                 "not assessed (neither functional nor secure). See `error` in samples.jsonl."]
