@@ -79,7 +79,7 @@ def test_results_json_matches_exported_schema(tmp_path: Path, mock_script: Path)
     run(options(tmp_path / "r", mock_script, n=1, ks=[1, 5]), echo=lambda _: None)
     doc = json.loads((tmp_path / "r" / "results.json").read_text())
     jsonschema.validate(doc, json.loads(results_schema()))
-    assert doc["schema_version"] == "1.0"
+    assert doc["schema_version"] == "1.1"
     assert doc["conditions"][0]["metrics"]["pass@5"]["value"] is None  # n < k: undefined
     assert doc["stats"]["new_generations"] == 3
     sandbox = doc["run_spec"]["sandbox"]

@@ -33,7 +33,7 @@ from vulnbench.pipeline.conditions import (
 from vulnbench.pipeline.generate import WorkItem, generate, plan
 from vulnbench.pipeline.options import RunOptions, options_to_json
 from vulnbench.pipeline.process import process_task
-from vulnbench.pipeline.score import score_condition
+from vulnbench.pipeline.score import blind_tasks, score_condition
 from vulnbench.prompts import PromptContext, build_prompt, styles
 from vulnbench.records import GenerationConfig, ModelSpec, RunSpec, Sample
 from vulnbench.report.markdown import temperature_tables, write_outputs
@@ -186,10 +186,12 @@ def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
             asyncio.run(model.aclose())
 
     results_list = []
+    blind = blind_tasks(dataset.tasks, [a.name for a in analyzers], sandbox is not None)
     for label, _, name, config, items in conditions:
         keys = {it.key for it in items}
         results_list.append(score_condition(store, label, name, config.temperature, tasks,
-                                            keys, opts.ks, opts.bootstrap_reps))
+                                            keys, opts.ks, opts.bootstrap_reps,
+                                            frozenset(b.task for b in blind)))
     temperatures = list(dict.fromkeys(c.temperature for c in expanded))
     run_spec = RunSpec(
         vulnbench_version=vulnbench.__version__, git_revision=git_revision(),
@@ -213,7 +215,7 @@ def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
         stats=Stats(new_generations=new, reused_generations=total - new, assessed=assessed,
                     reused_verdicts=n_ok - assessed,
                     seconds=round(time.perf_counter() - started, 2)),
-        conditions=results_list,
+        conditions=results_list, warnings=dataset.warnings, blind_tasks=blind,
     )
     results.temperature_tables = temperature_tables(results)
     write_outputs(opts.out, results, store, {label for label, *_ in conditions},
