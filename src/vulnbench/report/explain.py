@@ -73,9 +73,17 @@ def footnotes(cells: Iterable[tuple[str, str, str]], conditions: int = 1) -> lis
 
 def cell_notes(cond: ConditionResult, names: Iterable[str],
                values: dict[str, float | None]) -> list[tuple[str, str, str]]:
-    """The (condition, metric, reason) of each metric of ``names`` whose value is null."""
-    return [(cond.condition, n, cond.undefined.get(n, "")) for n in names
-            if n in values and values[n] is None]
+    """The (condition, metric, reason) of each metric of ``names`` shown as n/a: null, or not
+    computed at all (a fixed column such as pass@1 in a run whose k values lack 1)."""
+    out = []
+    for name in names:
+        if name not in values:
+            k = name.rpartition("@")[2]
+            out.append((cond.condition, name, f"not computed: k={k} is not among the run's k "
+                                              "values"))
+        elif values[name] is None:
+            out.append((cond.condition, name, cond.undefined.get(name, "")))
+    return out
 
 
 def table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
