@@ -197,7 +197,7 @@ def test_report_counts_verdict_sources_and_lists_blind_tasks(tmp_path: Path) -> 
     blind = _sections(report)["Tasks no check can judge"]
     assert "| frame | CWE-1021 | no security test; no enabled analyzer" in blind
     assert "| m@T0 | 1 of 3 | 3 of 9 | 1 |" in blind
-    assert "1 task(s) no security test and no analyzer rule can judge" in report
+    assert "1 task(s) that no security test and no analyzer rule can judge" in report
 
 
 def test_fixed_at_1_columns_say_when_k_1_was_not_computed(tmp_path: Path) -> None:

@@ -94,8 +94,8 @@ def table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
 def warnings_section(results: Results) -> list[str]:
     lines = [f"- {w}" for w in results.warnings]
     if results.blind_tasks:
-        lines.append(f"- {len(results.blind_tasks)} task(s) no security test and no analyzer "
-                     "rule can judge: see \"Tasks no check can judge\".")
+        lines.append(f"- {len(results.blind_tasks)} task(s) that no security test and no "
+                     "analyzer rule can judge: see \"Tasks no check can judge\".")
     return ["## Warnings", "", *lines, ""] if lines else []
 
 
