@@ -141,6 +141,18 @@ def test_blind_reasons(task: Task, analyzers: list[str], why: str) -> None:
     assert blind.reason.startswith("no security test; ") and why in blind.reason
 
 
+def test_coverage_leaves_out_rules_that_never_count() -> None:
+    from vulnbench.analyzers.coverage import bandit_rules, reportable_cwes
+
+    python = reportable_cwes(["bandit"], "python")
+    assert "CWE-605" in bandit_rules()["B104"]  # bind to all interfaces: a reminder only
+    assert "CWE-605" not in python
+    assert {"CWE-89", "CWE-502", "CWE-95"} <= python  # B608, B301, B307 (refined from 78)
+    assert reportable_cwes(["bandit"], "c") == frozenset()
+    assert "CWE-117" in reportable_cwes(["semgrep"], "python")
+    assert "CWE-134" in reportable_cwes(["semgrep"], "c")
+
+
 @pytest.mark.parametrize(("task", "analyzers"), [
     (Task(id="p", cwe=["CWE-89"], code_prompt="x"), ["bandit"]),
     (Task(id="f", cwe=["CWE-564"], code_prompt="x"), ["bandit"]),  # child of CWE-89
@@ -200,6 +212,21 @@ def test_report_counts_verdict_sources_and_lists_blind_tasks(tmp_path: Path) -> 
     assert "1 task(s) that no security test and no analyzer rule can judge" in report
 
 
+@pytest.mark.parametrize("ks", [(1, 5), (5,), (3, 4)])
+def test_every_na_in_a_table_has_a_note_in_its_section(
+        tmp_path: Path, ks: tuple[int, ...]) -> None:
+    conds = [_score(tmp_path / "a", ks=ks), _score(tmp_path / "b", "m@T0.5", 0.5, ks=ks)]
+    sections = _sections(render_markdown(_results(conds)))
+    with_na = [title for title, body in sections.items()
+               if any(line.startswith("|") and "n/a" in line for line in body.splitlines())]
+    assert with_na
+    for title in with_na:
+        assert any(ln.startswith("- n/a: ") for ln in sections[title].splitlines()), title
+    if min(ks) == 5:  # the per-CWE table shows the smallest k
+        assert "- n/a: k=5 > n=3 samples per task: pass@5, vulnerable@5, secure@5" in (
+            sections["Per CWE: m@T0"])
+
+
 def test_fixed_at_1_columns_say_when_k_1_was_not_computed(tmp_path: Path) -> None:
     conds = [_score(tmp_path / "a", ks=(3,)), _score(tmp_path / "b", "m@T0.5", 0.5, ks=(3,))]
     sections = _sections(render_markdown(_results(conds)))
@@ -215,3 +242,12 @@ def test_no_na_no_note(tmp_path: Path, ks: tuple[int, ...]) -> None:
     report = render_markdown(_results([_score(tmp_path, ks=ks)]))
     assert not [ln for ln in report.splitlines() if ln.startswith("|") and "n/a" in ln]
     assert "- n/a:" not in report
+
+
+def test_per_cwe_note_names_the_cwes_when_only_some_rows_are_na(tmp_path: Path) -> None:
+    cond = _score(tmp_path)
+    row = cond.per_cwe["CWE-22"]
+    row.metrics["pass@1"] = None
+    row.undefined["pass@1"] = "no task has a functional test"
+    section = _sections(render_markdown(_results([cond])))["Per CWE: m@T0"]
+    assert "- n/a: no task has a functional test: pass@1 (CWE-22)" in section

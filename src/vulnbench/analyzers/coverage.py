@@ -101,6 +101,7 @@ def bandit_rules() -> dict[str, frozenset[str]]:
             for rid, cwes in raw.items()}
 
 
+@cache
 def bandit_cwes() -> frozenset[str]:
     """CWEs of the bandit rules whose findings count as vulnerabilities."""
     return frozenset(c for rid, cwes in bandit_rules().items() if _counts("bandit", rid)

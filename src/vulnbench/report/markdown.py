@@ -15,7 +15,7 @@ from vulnbench.report.explain import (
     verdicts_section,
     warnings_section,
 )
-from vulnbench.report.results import MetricEntry, Results
+from vulnbench.report.results import ConditionResult, MetricEntry, Results
 from vulnbench.store import RunStore
 
 HEADLINE = ("pass@1", "vulnerable@1", "secure@1", "func_sec@1", "sec@1", "security_rate")
@@ -99,9 +99,7 @@ def render_markdown(results: Results) -> str:
         out += table(["CWE", "tasks", "samples", *names],
                       [[cwe, str(r.tasks), str(r.samples)] + [fmt(r.metrics[n]) for n in names]
                        for cwe, r in c.per_cwe.items()])
-        out += footnotes([(c.condition, f"{cwe} {n}", r.undefined.get(n, ""))
-                          for cwe, r in c.per_cwe.items() for n in names
-                          if r.metrics[n] is None])
+        out += footnotes(_cwe_notes(c, names))
     out += ["", "## Samples: compile rates before/after repair (SALLM Fig. 3) and status", ""]
     out += table(["condition", "samples", "compiles raw", "compiles repaired", "repairs",
                    "status", "duplicates", "verdicts"],
@@ -118,6 +116,19 @@ def render_markdown(results: Results) -> str:
     out += ["", "## Run spec", "", "```json", spec.model_dump_json(indent=2), "```", "",
             f"Stats: {results.stats.model_dump_json()}", ""]
     return "\n".join(out)
+
+
+def _cwe_notes(cond: ConditionResult, names: list[str]) -> list[tuple[str, str, str]]:
+    """n/a notes of a per-CWE table: a metric alone when every row is n/a for one reason,
+    else the metric with the CWEs it is n/a for."""
+    where: dict[tuple[str, str], list[str]] = {}
+    for cwe, row in cond.per_cwe.items():
+        for name in names:
+            if row.metrics[name] is None:
+                where.setdefault((name, row.undefined.get(name, "")), []).append(cwe)
+    return [(cond.condition, name if len(cwes) == len(cond.per_cwe)
+             else f"{name} ({', '.join(cwes)})", reason)
+            for (name, reason), cwes in where.items()]
 
 
 def _counts(counter: dict[str, int]) -> str:
