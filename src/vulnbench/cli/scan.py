@@ -1,5 +1,7 @@
 """``vulnbench scan PATHS...``: static analysis of existing code, as a table, JSON (findings per
-id) or SARIF 2.1.0; ``--fail-on`` turns findings into a non-zero exit for CI gates."""
+id) or SARIF 2.1.0, and a CI gate that fails closed (docs/scan.md). Exit codes: 0 passed,
+1 a finding at or above ``--fail-on``, 2 usage error or a requested analyzer cannot run,
+3 something went unscanned (unless ``--allow-unscanned``)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-from vulnbench.errors import VulnbenchError
+from vulnbench.errors import ToolMissingError, VulnbenchError
 
 DEFAULT_ANALYZERS = ["semgrep", "bandit"]
+
+
+def _say(line: str) -> None:
+    """One plain line on stderr: no markup, no wrapping (a CI log greps these)."""
+    sys.stderr.write(line + "\n")
 
 
 def scan(
@@ -24,50 +32,66 @@ def scan(
     out: Annotated[Path | None, typer.Option(help="write the report here")] = None,
     fail_on: Annotated[str | None, typer.Option(help="exit 1 on a finding of this severity "
                                                 "or above: low, medium, high")] = None,
-    analyzer: Annotated[list[str], typer.Option(help="analyzers (repeatable)")]
-        = DEFAULT_ANALYZERS,
+    analyzer: Annotated[list[str] | None, typer.Option(
+        help="analyzers (repeatable; default semgrep,bandit). One named here that cannot run "
+             "is an error (exit 2)")] = None,
+    allow_unscanned: Annotated[bool, typer.Option(
+        "--allow-unscanned", help="a program that could not be analyzed is a warning instead "
+                                  "of failing the command (exit 3)")] = False,
 ) -> None:
     """Scan existing code with the static analyzers."""
     from vulnbench.analyzers import create_analyzer
-    from vulnbench.scan import collect_inputs, exit_code, run_scan, to_sarif
+    from vulnbench.scan import collect_inputs, evaluate, run_scan, to_sarif
+    from vulnbench.scan.core import one_line
 
     if format not in ("table", "json", "sarif"):
         raise VulnbenchError(f"--format must be table, json or sarif, got {format!r}")
     if fail_on is not None and fail_on not in ("low", "medium", "high"):
         raise VulnbenchError(f"--fail-on must be low, medium or high, got {fail_on!r}")
-    names = [n.strip() for spec in analyzer for n in spec.split(",") if n.strip()]
+    specs = DEFAULT_ANALYZERS if analyzer is None else analyzer
+    names = list(dict.fromkeys(n.strip() for spec in specs for n in spec.split(",")
+                               if n.strip()))
+    if not names:
+        raise VulnbenchError("--analyzer names no analyzer")
     analyzers = [create_analyzer(n) for n in names]
-    console = Console(stderr=True)
+    for a in analyzers:
+        if why := a.unavailable():
+            if analyzer is not None:  # asked for by name: running without it is a weaker gate
+                raise ToolMissingError(f"--analyzer {a.name} cannot run: {why}")
+            _say(f"warning: {a.name} skipped: {why}")
+    if all(a.unavailable() for a in analyzers):
+        raise ToolMissingError("no analyzer could run")
     items = collect_inputs(paths)
     report = run_scan(items, analyzers)
-    for name, why in report.unavailable.items():
-        console.print(f"[yellow]{name} skipped:[/yellow] {why}", highlight=False)
-    if report.unavailable and not report.analyzers:
-        raise VulnbenchError("no analyzer could run")
+    gate = evaluate(report, fail_on, allow_unscanned)  # type: ignore[arg-type]
     if format == "table":
         table = Table(title=f"vulnbench scan: {len(items)} programs")
         for col in ("program", "line", "tool", "rule", "CWE", "severity"):
             table.add_column(col)
         for res in report.results:
             for f in res.findings:
-                table.add_row(res.id, str(f.line or "-"), f.tool, f.rule_id,
+                table.add_row(Text(res.where), str(f.line or "-"), f.tool, Text(f.rule_id),
                               ",".join(f.cwe) or "-", f.severity)
             for err in res.errors:
-                table.add_row(res.id, "-", "error", err[:120], "-", "-")
-        target = Console(file=out.open("w", encoding="utf-8") if out else sys.stdout,
-                         width=200)
-        target.print(table)
+                table.add_row(Text(res.where), "-", "unscanned", Text(err[:120]), "-", "-")
+        if out:
+            with out.open("w", encoding="utf-8") as fh:
+                Console(file=fh, width=200).print(table)
+        else:
+            Console(file=sys.stdout, width=200).print(table)
     else:
-        doc = to_sarif(report) if format == "sarif" else report.to_json()
+        doc = to_sarif(report, gate) if format == "sarif" else report.to_json(gate)
         text = json.dumps(doc, indent=2) + "\n"
         if out:
             out.write_text(text, encoding="utf-8")
         else:
             sys.stdout.write(text)
+    for res in gate.unscanned:
+        kind = "warning: unscanned (allowed)" if gate.allowed else "error: unscanned"
+        _say(f"{kind}: {res.where}: {'; '.join(res.errors)}")
     found = sum(len(r.findings) for r in report.results)
-    errors = sum(r.status == "error" for r in report.results)
-    console.print(f"{len(items)} programs, {found} findings, {errors} with errors"
-                  + (f"; report in {out}" if out else ""))
-    code = exit_code(report, fail_on)  # type: ignore[arg-type]
-    if code:
-        raise SystemExit(code)
+    _say(f"{len(items)} programs, {found} findings, {len(gate.unscanned)} unscanned; "
+         f"exit {gate.code}: {gate.description}"
+         + (f"; report in {one_line(str(out))}" if out else ""))
+    if gate.code:
+        raise SystemExit(gate.code)

@@ -1,32 +1,27 @@
-"""Inputs, the parallel batched run of the analyzers, and the per-program result."""
+"""The parallel batched run of the analyzers, the per-program result and the gate. The gate
+fails closed: a program that was not fully analyzed (unreadable, binary, too large, a syntax
+error, an analyzer that crashed on it, no analyzer for its language) is *unscanned* and fails
+it unless the caller allows that."""
 
 from __future__ import annotations
 
-import ast
-import json
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from vulnbench.analyzers import AnalysisInput, Analyzer
-from vulnbench.analyzers._tools import MAX_BYTES
+from vulnbench.analyzers.semgrep import python_syntax_error
 from vulnbench.errors import VulnbenchError
-from vulnbench.jsonl import lines
 from vulnbench.records import Finding, Severity
+from vulnbench.scan.inputs import ScanItem
 
-LANG_BY_SUFFIX = {".py": "python", ".c": "c", ".h": "c"}
 SEVERITY_RANK: dict[str, int] = {"low": 1, "medium": 2, "high": 3}
-SKIP_DIRS = {".git", ".venv", "__pycache__", "node_modules", ".mypy_cache", ".tox"}
-
-
-@dataclass
-class ScanItem:
-    id: str
-    language: str
-    code: str = ""
-    path: str = ""  # source file (relative as given) for SARIF locations
-    error: str = ""  # why the program could not be read or analyzed
+EXIT_PASSED, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNSCANNED = 0, 1, 2, 3
+# an analyzer's staged copy of a program (<tmp>/vb-semgrep-x1y2/s0.py, .../src/s3.c): messages
+# name the user's file instead; any other mention of the work folder is masked
+_WORK = r"[^\s'\"`]*[/\\]vb-[a-z]+(?:-[a-z]+)*-[a-z0-9_]{8}"  # tempfile.mkdtemp(prefix="vb-x-")
+_STAGED = re.compile(rf"(?P<file>{_WORK}[/\\](?:[\w.-]+[/\\])*s\d+\.(?:py|c|txt)\b)|{_WORK}")
 
 
 @dataclass
@@ -34,9 +29,31 @@ class ScanResult:
     id: str
     path: str
     language: str
-    status: str  # "ok" or "error"
+    status: str  # "ok", or "error" when ``errors`` says why it was not (fully) analyzed
     findings: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    where: str = ""  # how messages name the program: the user's path (or JSONL line and id)
+
+
+@dataclass
+class Gate:
+    """The verdict: exit code, and the programs left unscanned (allowed or not)."""
+
+    code: int
+    description: str
+    unscanned: list[ScanResult]
+    allowed: bool  # --allow-unscanned: unscanned programs are warnings, not failures
+
+    @property
+    def complete(self) -> bool:
+        """False when something went unscanned and that was not allowed (SARIF's
+        executionSuccessful)."""
+        return self.allowed or not self.unscanned
+
+    def to_json(self) -> dict[str, object]:
+        return {"exit_code": self.code, "description": self.description,
+                "allow_unscanned": self.allowed,
+                "unscanned": [{"program": r.where, "reasons": r.errors} for r in self.unscanned]}
 
 
 @dataclass
@@ -45,9 +62,10 @@ class ScanReport:
     analyzers: dict[str, str]  # name -> version
     unavailable: dict[str, str] = field(default_factory=dict)  # name -> why
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self, gate: Gate | None = None) -> dict[str, object]:
         return {
             "analyzers": self.analyzers, "unavailable": self.unavailable,
+            "gate": (gate or evaluate(self)).to_json(),
             "results": {r.id: {"path": r.path, "language": r.language, "status": r.status,
                                "errors": r.errors,
                                "findings": [f.model_dump() for f in r.findings]}
@@ -55,106 +73,57 @@ class ScanReport:
         }
 
 
-def _read_file(path: Path, shown: str) -> ScanItem:
-    lang = LANG_BY_SUFFIX.get(path.suffix.lower(), "")
-    item = ScanItem(shown, lang, path=shown)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            item.error = f"file too large ({size} bytes > {MAX_BYTES})"
-            return item
-        data = path.read_bytes()
-    except OSError as exc:
-        item.error = f"cannot read: {exc.strerror or exc}"
-        return item
-    try:
-        item.code = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        item.error = f"not UTF-8 text (byte {exc.start})"
-    return item
+def one_line(text: str) -> str:
+    """Whitespace runs (newlines in a tool's message) to one space, other control
+    characters escaped: a message, or a file name, prints as exactly one line."""
+    text = " ".join(text.split())
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
 
 
-def _jsonl(path: Path) -> list[ScanItem]:
-    items = []
-    # vulnbench.jsonl's line split: a raw U+2028 inside a JSON string is not a line break
-    for n, line in lines(path.read_text(encoding="utf-8-sig", errors="replace")):
-        try:
-            row = json.loads(line)
-            sid, code = str(row["id"]), row["code"]
-            if not isinstance(code, str):
-                raise TypeError("code is not a string")
-        except (json.JSONDecodeError, KeyError, TypeError) as exc:
-            items.append(ScanItem(f"{path.name}:{n}", "", path=str(path),
-                                  error=f"bad JSONL line {n}: {exc}"))
-            continue
-        item = ScanItem(sid, str(row.get("language", "python")), code, path=f"{sid}")
-        if len(code.encode("utf-8", "replace")) > MAX_BYTES:
-            item.error, item.code = f"program too large (> {MAX_BYTES} bytes)", ""
-        items.append(item)
-    return items
+def tool_error(tool: str, error: str, shown: str) -> str:
+    """``tool: message`` naming the user's file where the tool named its staged copy."""
+    text = one_line(_STAGED.sub(lambda m: shown if m["file"] else "<work folder>", error))
+    return text if text.startswith((f"{tool}:", f"{tool} ")) else f"{tool}: {text}"
 
 
-def collect_inputs(paths: Iterable[Path]) -> list[ScanItem]:
-    """Files (``.py``, ``.c``, ``.h``), folders (recursively) and ``.jsonl`` files."""
-    items: list[ScanItem] = []
-    for path in paths:
-        if not path.exists():
-            raise VulnbenchError(f"no such file or folder: {path}")
-        if path.is_dir():
-            for f in sorted(path.rglob("*")):
-                if f.is_file() and f.suffix.lower() in LANG_BY_SUFFIX and not (
-                        set(f.relative_to(path).parts[:-1]) & SKIP_DIRS):
-                    items.append(_read_file(f, str(f)))
-        elif path.suffix.lower() == ".jsonl":
-            items.extend(_jsonl(path))
-        else:
-            item = _read_file(path, str(path))
-            if not item.language:
-                item.error = f"unsupported file type {path.suffix or '(none)'}"
-            items.append(item)
-    seen: dict[str, int] = {}
-    for item in items:  # ids must be unique: the analyzers map results back by id
-        if item.id in seen:
-            seen[item.id] += 1
-            item.id = f"{item.id}#{seen[item.id]}"
-        else:
-            seen[item.id] = 0
-    return items
-
-
-def _syntax_error(item: ScanItem) -> str:
-    if item.language != "python":
+def _uncovered(item: ScanItem, running: Sequence[Analyzer], unavailable: dict[str, str],
+               asked: Sequence[Analyzer]) -> str:
+    if any(item.language in a.languages for a in running):
         return ""
-    try:
-        ast.parse(item.code)
-    except SyntaxError as exc:
-        return f"syntax error: {exc.msg} (line {exc.lineno})"
-    except ValueError as exc:  # e.g. NUL bytes
-        return f"syntax error: {exc}"
-    return ""
+    lang = item.language or "this language"
+    missing = [a.name for a in asked if a.name in unavailable and item.language in a.languages]
+    if missing:
+        return f"no analyzer for {lang} could run ({', '.join(missing)} unavailable)"
+    return f"no analyzer for {lang} among {', '.join(a.name for a in running) or 'none'}"
 
 
 def run_scan(items: Sequence[ScanItem], analyzers: Sequence[Analyzer]) -> ScanReport:
     """Every available analyzer once over the whole batch, analyzers in parallel."""
-    results = {i.id: ScanResult(i.id, i.path or i.id, i.language,
-                                "error" if i.error else "ok",
-                                errors=[i.error] if i.error else []) for i in items}
-    for item in items:
-        if not item.error and (err := _syntax_error(item)):
-            results[item.id].errors.append(err)  # still analyzed: semgrep parses partially
-            results[item.id].status = "error"
+    results = {i.id: ScanResult(i.id, i.path or i.id, i.language, "ok",
+                                errors=[i.error] if i.error else [],
+                                where=one_line(i.where or i.path or i.id)) for i in items}
     usable = [i for i in items if not i.error]
     unavailable = {a.name: why for a in analyzers if (why := a.unavailable())}
     running = [a for a in analyzers if a.name not in unavailable]
+    for item in usable:
+        if item.language == "python" and (err := python_syntax_error(item.code)):
+            results[item.id].errors.append(err)  # still analyzed: semgrep parses partially
+        if why := _uncovered(item, running, unavailable, analyzers):
+            results[item.id].errors.append(why)
 
     def one(analyzer: Analyzer) -> tuple[Analyzer, list[tuple[str, list[Finding], str]]]:
         batch = [AnalysisInput(i.id, i.code, i.language) for i in usable
                  if i.language in analyzer.languages]
+        if not batch:
+            return analyzer, []
         try:
-            out = analyzer.analyze(batch)
-        except VulnbenchError as exc:
-            return analyzer, [(b.id, [], str(exc)) for b in batch]
-        return analyzer, [(r.id, r.findings, r.error) for r in out]
+            out = {r.id: r for r in analyzer.analyze(batch)}
+        except Exception as exc:  # a crash leaves its batch unscanned, never clean
+            why = str(exc) if isinstance(exc, VulnbenchError) else (
+                f"crashed ({type(exc).__name__}: {exc})")
+            return analyzer, [(b.id, [], why) for b in batch]
+        return analyzer, [(b.id, out[b.id].findings, out[b.id].error) if b.id in out
+                          else (b.id, [], "returned no result for this program") for b in batch]
 
     with ThreadPoolExecutor(max_workers=max(1, len(running))) as pool:
         for analyzer, out in pool.map(one, running):
@@ -162,20 +131,34 @@ def run_scan(items: Sequence[ScanItem], analyzers: Sequence[Analyzer]) -> ScanRe
                 res = results[sid]
                 res.findings.extend(findings)
                 if error:
-                    res.errors.append(f"{analyzer.name}: {error}")
-                    if not findings:
-                        res.status = "error"
+                    res.errors.append(tool_error(analyzer.name, error, res.path))
     for res in results.values():
         res.findings.sort(key=lambda f: (f.line or 0, f.tool, f.rule_id))
+        res.errors = [one_line(e) for e in res.errors]
+        res.status = "error" if res.errors else "ok"
     return ScanReport([results[i.id] for i in items],
                       {a.name: a.version() for a in running}, unavailable)
 
 
-def exit_code(report: ScanReport, fail_on: Severity | None) -> int:
-    """1 when a finding reaches ``fail_on``; 0 otherwise."""
-    if fail_on is None:
-        return 0
-    floor = SEVERITY_RANK[fail_on]
-    hit = any(SEVERITY_RANK.get(f.severity, 2) >= floor
-              for r in report.results for f in r.findings)
-    return 1 if hit else 0
+def evaluate(report: ScanReport, fail_on: Severity | None = None,
+             allow_unscanned: bool = False) -> Gate:
+    """Exit 1 when a finding reaches ``fail_on`` (it wins: a real vulnerability is the more
+    useful news), else 3 when a program went unscanned and that is not allowed, else 0."""
+    unscanned = [r for r in report.results if r.errors]
+    hits = 0 if fail_on is None else sum(
+        SEVERITY_RANK.get(f.severity, 2) >= SEVERITY_RANK[fail_on]
+        for r in report.results for f in r.findings)
+    if hits:
+        return Gate(EXIT_FINDINGS, f"{hits} finding(s) at or above {fail_on}", unscanned,
+                    allow_unscanned)
+    if unscanned and not allow_unscanned:
+        return Gate(EXIT_UNSCANNED, f"{len(unscanned)} program(s) not fully scanned",
+                    unscanned, False)
+    what = f"; {len(unscanned)} not fully scanned, allowed" if unscanned else ""
+    return Gate(EXIT_PASSED, f"passed{what}", unscanned, allow_unscanned)
+
+
+def exit_code(report: ScanReport, fail_on: Severity | None,
+              allow_unscanned: bool = False) -> int:
+    """The gate's exit code (see :func:`evaluate`)."""
+    return evaluate(report, fail_on, allow_unscanned).code
