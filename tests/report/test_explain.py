@@ -133,7 +133,10 @@ def test_blind_tasks_and_their_share_of_the_headline(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("task", "analyzers", "why"), [
     (Task(id="u", cwe=["CWE-99999"], code_prompt="x"), ANALYZERS, "CWE-99999 not in MITRE"),
     (Task(id="c", cwe=["CWE-416"], language="c", code_prompt="x"), ["bandit"],
-     "reports CWE-416 or a CWE of its family in c"),
+     "no enabled analyzer has rules for c"),
+    (Task(id="q", cwe=["CWE-1021"], code_prompt="x"), ["bandit", "cppcheck", "codeql"],
+     "no enabled analyzer (bandit) reports CWE-1021 or a CWE of its family in python "
+     "(codeql: rules not enumerated)"),
     (Task(id="n", cwe=["CWE-89"], code_prompt="x"), [], "no analyzer ran"),
 ])
 def test_blind_reasons(task: Task, analyzers: list[str], why: str) -> None:

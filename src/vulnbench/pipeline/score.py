@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from vulnbench.analyzers.coverage import covers
+from vulnbench.analyzers.coverage import analyzer_cwes, covers, unenumerated
 from vulnbench.cwe import is_known
 from vulnbench.metrics import (
     Metric,
@@ -110,8 +110,12 @@ def blind_tasks(tasks: Iterable[Task], analyzers: Sequence[str],
         elif not analyzers:
             static = "no analyzer ran"
         else:
-            static = (f"no enabled analyzer ({', '.join(analyzers)}) reports "
-                      f"{' or '.join(task.cwe)} or a CWE of its family in {task.language}")
+            readers = [a for a in analyzers if analyzer_cwes(a, task.language)]
+            static = (f"no enabled analyzer ({', '.join(readers)}) reports "
+                      f"{' or '.join(task.cwe)} or a CWE of its family in {task.language}"
+                      if readers else f"no enabled analyzer has rules for {task.language}")
+            if odd := unenumerated(analyzers):
+                static += f" ({', '.join(odd)}: rules not enumerated)"
         out.append(BlindTask(task=task.id, language=task.language, cwe=list(task.cwe),
                              reason=f"{test}; {static}"))
     return out
