@@ -182,11 +182,11 @@ class RunLock:
                 holder = _holder(fd)
                 if not wait:
                     raise RunLockedError(
-                        f"{self.folder} is in use by {holder}; one process at a time works in "
-                        "a run directory, so no model call is made twice (vulnbench report "
-                        "also writes its outputs, so it waits its turn too): run this again "
-                        "when that one has ended, or give vulnbench run --wait to start as "
-                        "soon as it has") from None
+                        f"{self.folder} is in use by {holder}. One process at a time works in "
+                        "a run directory, so no model call is made twice; vulnbench report "
+                        "re-scores and rewrites its outputs, so it waits its turn too. Run "
+                        "this again once that one has ended, or give vulnbench run --wait to "
+                        "start as soon as it has") from None
                 echo(f"waiting for {holder} to finish with {self.folder} ...")
                 fcntl.flock(fd, fcntl.LOCK_EX)
             me = {"pid": os.getpid(), "host": socket.gethostname(),

@@ -44,6 +44,9 @@ from vulnbench.sandbox.envs import environment_specs
 from vulnbench.sandbox.probe import probe
 from vulnbench.store import RunLock, RunStore
 
+# (label, spec, model name, config, items)
+_Planned = tuple[str, str, str, GenerationConfig, list[WorkItem]]
+
 
 def git_revision() -> str:
     try:
@@ -89,12 +92,19 @@ def run(opts: RunOptions, echo: Callable[[str], None] = print, *, wait: bool = F
     ``force_options``: adopt this command's options where the directory's differ."""
     _validate(opts)
     lock = RunLock(opts.out)
-    lock.acquire(wait, echo)
-    with lock:
-        return _run(opts, echo, force_options)
+
+    def take_lock() -> float:
+        """Seconds spent waiting for another process (not counted as this run's time)."""
+        start = time.perf_counter()
+        lock.acquire(wait, echo)
+        return time.perf_counter() - start
+
+    with lock:  # _run takes it once the input is known good: bad input writes nothing
+        return _run(opts, echo, force_options, take_lock)
 
 
-def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
+def _run(opts: RunOptions, echo: Callable[[str], None], force: bool,
+         take_lock: Callable[[], float]) -> Results:
     started = time.perf_counter()
     full = load_dataset(opts.dataset)
     dataset = _select(full, opts)
@@ -110,11 +120,12 @@ def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
             continue
         analyzers.append(analyzer)
     sandbox: Sandbox | None = create_sandbox(opts.sandbox) if opts.run_tests else None
-
-    store = RunStore(opts.out / "run.sqlite")
     named, notes = expand_conditions(opts.models, opts.temperatures)
+
+    started += take_lock()
     for note in notes:
         echo(f"note: {note}")
+    store = RunStore(opts.out / "run.sqlite")
     settings = folder_settings(opts, full.content_hash)
     expanded = reconcile(store, settings, named, force, echo)
     previous = {c.spec: store.get_meta(f"model:{c.spec}") for c in named}
@@ -133,8 +144,8 @@ def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
             return loaded[spec]
         return get
 
-    # (label, spec, model name, config, items); a replay folder is one condition per file
-    conditions: list[tuple[str, str, str, GenerationConfig, list[WorkItem]]] = []
+    # a replay folder is one condition per file
+    conditions: list[_Planned] = []
     stale: list[str] = []
     for cond in expanded:
         config = GenerationConfig(n=opts.n, temperature=cond.temperature, top_p=opts.top_p,
@@ -166,8 +177,7 @@ def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
             done_before = store.generation_keys()
             progress.update(gen_bar, completed=sum(
                 1 for c in conditions for it in c[4] if it.key in done_before))
-            for label, spec, name, config, items in conditions:
-                new += asyncio.run(generate(store, items, label, name, config, model_for(spec),
+            new = asyncio.run(_generate_all(store, conditions, model_for, loaded,
                                             lambda: progress.advance(gen_bar)))
             for label, _, _, _, items in conditions:
                 by_task: dict[str, list[WorkItem]] = {}
@@ -181,7 +191,7 @@ def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
             bar = progress.add_task("assess", total=len(ok))
             assessed = assess(actx, ok, lambda: progress.advance(bar))
             progress.update(bar, completed=len(ok))
-    finally:
+    finally:  # models loaded before generation started (a replay file checked in planning)
         for model in loaded.values():
             asyncio.run(model.aclose())
 
@@ -222,6 +232,22 @@ def _run(opts: RunOptions, echo: Callable[[str], None], force: bool) -> Results:
                   {it.key for c in conditions for it in c[4]})
     store.close()
     return results
+
+
+async def _generate_all(store: RunStore, conditions: list[_Planned],
+                        model_for: Callable[[str], Callable[[], ModelBackend]],
+                        loaded: dict[str, ModelBackend], on_done: Callable[[], None]) -> int:
+    """Every condition in one event loop, which also closes the models: an API client
+    closed from another loop than the one it ran in fails ("Event loop is closed")."""
+    made = 0
+    try:
+        for label, spec, name, config, items in conditions:
+            made += await generate(store, items, label, name, config, model_for(spec), on_done)
+    finally:
+        for model in loaded.values():
+            await model.aclose()
+        loaded.clear()
+    return made
 
 
 def _held(cond: Condition, items: list[WorkItem], done: set[str],
