@@ -173,8 +173,11 @@ class RunLock:
         self.fd: int | None = None
 
     def acquire(self, wait: bool = False, echo: Callable[[str], None] = print) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        except OSError as err:
+            raise RunStoreError(f"cannot lock the run directory ({err})") from None
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -189,6 +192,8 @@ class RunLock:
                         "start as soon as it has") from None
                 echo(f"waiting for {holder} to finish with {self.folder} ...")
                 fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as err:  # a file system without locks (some network mounts)
+                raise RunStoreError(f"cannot lock {self.path} ({err})") from None
             me = {"pid": os.getpid(), "host": socket.gethostname(),
                   "since": datetime.now().astimezone().isoformat(timespec="seconds"),
                   "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]])}
