@@ -33,6 +33,12 @@ class Limits:
     open_files: int = 256
     processes: int = 256
     output_bytes: int = OUTPUT_CAP
+    # disk caps per sandbox (0: none), where the backend enforces them (bwrap: size-capped
+    # tmpfs mounts, backed by host RAM): /tmp, the work dir, /dev/shm, and files on each
+    tmp_mb: int = 256
+    workdir_mb: int = 256
+    shm_mb: int = 64
+    disk_files: int = 65536
 
 
 @dataclass
@@ -44,6 +50,7 @@ class RunResult:
     seconds: float
     files: dict[str, bytes] = field(default_factory=dict)
     truncated: bool = False
+    disk: str = ""  # which disk cap the command reached, and how much it used (disk_note)
 
 
 class Sandbox(ABC):
@@ -59,6 +66,11 @@ class Sandbox(ABC):
     @abstractmethod
     def protections(self) -> list[str]:
         """The protections this backend applies (recorded in the run spec)."""
+
+    def disk_caps(self, limits: Limits) -> dict[str, int]:
+        """Mount point inside the sandbox -> the bytes this backend lets it hold; empty when
+        the backend enforces no disk cap of its own."""
+        return {}
 
     @abstractmethod
     def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits,
@@ -83,10 +95,12 @@ class Sandbox(ABC):
         return (runtime or find_runtime()).python
 
     def run(self, argv: Sequence[str], files: Mapping[str, str | bytes], limits: Limits,
-            collect: Sequence[str] = (), runtime: Runtime | None = None) -> RunResult:
+            collect: Sequence[str] = (), runtime: Runtime | None = None,
+            guard: bool = True) -> RunResult:
         """Write ``files`` into a fresh work dir, run ``argv`` there with ``runtime`` (default:
         the shared task runtime) mounted, return the result and the contents of the
-        ``collect`` files afterwards. The work dir is removed."""
+        ``collect`` files afterwards. The work dir is removed. ``guard=False``: the command
+        watches the disk caps itself (the zygote), where a backend would otherwise do it."""
         with tempfile.TemporaryDirectory(prefix="vb-sbx-", ignore_cleanup_errors=True) as tmp:
             workdir = Path(tmp)
             for name, content in files.items():
@@ -99,7 +113,7 @@ class Sandbox(ABC):
             os.chmod(workdir, 0o777)
             with self.host_user(runtime) as user:
                 result = run_limited(self.wrap(argv, workdir, limits, runtime), workdir, limits,
-                                     _rlimits(limits), signal_of=self.exit_signal, user=user)
+                                     rlimits(limits), signal_of=self.exit_signal, user=user)
             for name in collect:
                 path = workdir / name
                 if path.is_file() and not path.is_symlink():
@@ -108,7 +122,7 @@ class Sandbox(ABC):
             return result
 
 
-def _rlimits(limits: Limits) -> Callable[[], None]:
+def rlimits(limits: Limits) -> Callable[[], None]:
     def apply() -> None:
         mb = 1 << 20
         # 0 = unlimited: sanitizers reserve terabytes of address space they never touch
@@ -131,7 +145,7 @@ def _rlimits(limits: Limits) -> Callable[[], None]:
     return apply
 
 
-def _drain(stream: IO[bytes], cap: int, sink: list[bytes], flags: list[bool]) -> None:
+def drain(stream: IO[bytes], cap: int, sink: list[bytes], flags: list[bool]) -> None:
     """Read everything (so the writer never blocks) but keep only the first ``cap`` bytes."""
     kept = 0
     while chunk := stream.read(65536):
@@ -146,16 +160,17 @@ def _drain(stream: IO[bytes], cap: int, sink: list[bytes], flags: list[bool]) ->
 def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
                 preexec: Callable[[], None] | None, *,
                 signal_of: Callable[[int | None], int | None] | None = None,
-                user: int | None = None) -> RunResult:
+                user: int | None = None, pass_fds: Sequence[int] = ()) -> RunResult:
     """Run ``cmd`` in its own session; on wall-clock timeout kill the whole process group.
     ``signal_of`` reads a signal death from the exit code (wrappers such as bwrap report
-    ``128 + N`` rather than ``-N``)."""
+    ``128 + N`` rather than ``-N``); ``pass_fds`` stay open in the command."""
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
             list(cmd), cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, start_new_session=True, preexec_fn=preexec,
             user=user, group=user, extra_groups=[] if user is not None else None,
+            pass_fds=tuple(pass_fds),
             env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
         )
     except (OSError, subprocess.SubprocessError) as err:
@@ -164,9 +179,9 @@ def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
     err_: list[bytes] = []
     flags: list[bool] = []
     assert proc.stdout is not None and proc.stderr is not None
-    readers = [threading.Thread(target=_drain, args=(proc.stdout, limits.output_bytes, out,
+    readers = [threading.Thread(target=drain, args=(proc.stdout, limits.output_bytes, out,
                                                      flags), daemon=True),
-               threading.Thread(target=_drain, args=(proc.stderr, limits.output_bytes, err_,
+               threading.Thread(target=drain, args=(proc.stderr, limits.output_bytes, err_,
                                                      flags), daemon=True)]
     for r in readers:
         r.start()
@@ -175,7 +190,8 @@ def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
         proc.wait(timeout=limits.wall_seconds)
     except subprocess.TimeoutExpired:
         timed_out = True
-    _kill_group(proc)
+    finally:  # also on Ctrl-C: nothing of the sandbox outlives the call
+        _kill_group(proc)
     for r in readers:
         r.join(timeout=5)
     seconds = time.monotonic() - start
@@ -193,6 +209,21 @@ def run_limited(cmd: Sequence[str], cwd: Path, limits: Limits,
         status = "ok"
     return RunResult(status, code, b"".join(out).decode("utf-8", "replace"), stderr, seconds,
                      truncated=bool(flags))
+
+
+def disk_note(report: Mapping[str, Mapping[str, int]], stopped: str = "") -> str:
+    """Which disk caps a run reached, from the peak use the guard saw (``guard.py``): e.g.
+    ``disk cap reached: /tmp 256 MiB (268435456 bytes used)``; empty when none was."""
+    reached = []
+    for mount, seen in report.items():
+        cap, used = int(seen.get("cap", 0)), int(seen.get("bytes", 0))
+        # tmpfs fills to its last page: within 1% (at most 1 MiB) of the cap is at the cap
+        if cap and used >= cap - min(1 << 20, cap // 100):
+            reached.append(f"{mount} {cap / (1 << 20):g} MiB ({used} bytes used)")
+    notes = [stopped] if stopped else []
+    if reached:
+        notes.append("disk cap reached: " + ", ".join(reached))
+    return "; ".join(notes)
 
 
 def _signal_of(code: int | None) -> int | None:

@@ -36,8 +36,9 @@ class DockerSandbox(Sandbox):
         self.image = os.environ.get("VULNBENCH_DOCKER_IMAGE", DEFAULT_IMAGE)
 
     def protections(self) -> list[str]:
-        return ["no network", "read-only root", "private work dir", "tmpfs /tmp",
-                "unprivileged user", "memory/pids/cpu limits", "no capabilities"]
+        return ["no network", "read-only root", "private work dir (a host folder: no disk cap)",
+                "tmpfs /tmp (size and file caps)", "/dev/shm size cap", "unprivileged user",
+                "memory/pids/cpu limits", "no capabilities"]
 
     def python(self, runtime: Runtime | None = None) -> str:
         return "python3"
@@ -45,9 +46,15 @@ class DockerSandbox(Sandbox):
     def wrap(self, argv: Sequence[str], workdir: Path, limits: Limits,
              runtime: Runtime | None = None) -> list[str]:
         memory = f"{limits.memory_mb}m" if limits.memory_mb else "0"
+        # tmpfs pages are host RAM: capped in bytes and files (docker, unlike bwrap, can pass
+        # nr_inodes); the work dir stays a host folder, read back by the host
+        tmp = ",".join(([f"size={limits.tmp_mb}m"] if limits.tmp_mb else [])
+                       + ([f"nr_inodes={limits.disk_files}"] if limits.disk_files else []))
+        shm = ["--shm-size", f"{limits.shm_mb}m"] if limits.shm_mb else []
         return [self.docker, "run", "--rm", "-i", "--network", "none", "--read-only",
                 "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-                "--user", "65534:65534", "--tmpfs", "/tmp", "--memory", memory,
+                "--user", "65534:65534", "--tmpfs", f"/tmp:{tmp}" if tmp else "/tmp", *shm,
+                "--memory", memory,
                 "--pids-limit", str(limits.processes), "--ulimit",
                 f"cpu={limits.cpu_seconds}", "-v", f"{workdir}:/box", "-w", "/box",
                 self.image, *argv]

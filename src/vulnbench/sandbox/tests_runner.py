@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
@@ -11,7 +12,7 @@ from importlib import resources
 from typing import Literal, TypeVar, cast, get_args
 
 from vulnbench.records import AssessmentStatus, Task, TestOutcome, TestStatus
-from vulnbench.sandbox.base import Limits, Sandbox
+from vulnbench.sandbox.base import Limits, Sandbox, disk_note
 from vulnbench.sandbox.envs import EnvBuildError, task_runtime
 from vulnbench.sandbox.runtime import Runtime
 
@@ -100,6 +101,7 @@ def _run_zygote(sandbox: Sandbox, task: Task, codes: list[str],
     files: dict[str, str | bytes] = {
         "_vb_zygote.py": _harness_source("zygote.py"),
         "_vb_harness.py": _harness_source("harness.py"),
+        "_vb_guard.py": _harness_source("guard.py"),
     }
     extra = {name: source for _, name, source in suites}
     if task.language == "c":
@@ -113,11 +115,12 @@ def _run_zygote(sandbox: Sandbox, task: Task, codes: list[str],
             "--solution", "solution.c" if task.language == "c" else "solution.py",
             "--seconds", str(limits.wall_seconds), *(["--isolated"] if sandbox.private_pids
                                                      else []),
-            *[name for _, name, _ in suites]]
+            "--disk", json.dumps(sandbox.disk_caps(limits)),
+            "--disk-files", str(limits.disk_files), *[name for _, name, _ in suites]]
     batch_limits = dataclasses.replace(
         limits, wall_seconds=limits.wall_seconds * len(codes) + 30,
         output_bytes=limits.output_bytes * len(codes))
-    result = sandbox.run(argv, files, batch_limits, runtime=runtime)
+    result = sandbox.run(argv, files, batch_limits, runtime=runtime, guard=False)
     done: dict[int, TestRun] = {}
     running: int | None = None
     reason = ""
@@ -154,15 +157,24 @@ def _test_run(message: dict[str, object],
               suites: list[tuple[Literal["functional", "security"], str, str]]) -> TestRun:
     status = message.get("status")
     detail = str(message.get("detail", ""))
+    disk = message.get("disk")
+    note = ""
+    if isinstance(disk, dict):
+        with contextlib.suppress(TypeError, ValueError, AttributeError):
+            note = disk_note(disk)
     if status == "timeout":
-        return TestRun("timeout", detail=detail)
+        return TestRun("timeout", detail="; ".join(filter(None, (detail, note))))
     per_file = message.get("results")
     if status != "ok" or not isinstance(per_file, dict):
-        return TestRun("sandbox_error", detail=detail or "unreadable test results")
-    return TestRun("assessed", [
-        _outcome(suite, item)
-        for suite, name, _ in suites for item in _items(per_file.get(name))
-    ])
+        return TestRun("sandbox_error", detail="; ".join(
+            filter(None, (detail or "unreadable test results", note))))
+    outcomes = [_outcome(suite, item)
+                for suite, name, _ in suites for item in _items(per_file.get(name))]
+    if note:  # every outcome of a sample that reached a disk cap says so (and the verdict)
+        for o in outcomes:
+            room = 800 - len(note) - 3
+            o.detail = f"{o.detail[:room]} [{note}]" if o.detail else note
+    return TestRun("assessed", outcomes, detail=note)
 
 
 _STATUSES: frozenset[str] = frozenset(get_args(TestStatus))

@@ -6,7 +6,10 @@ only the zygote holds (samples write to /dev/null instead).
 
 Samples never see each other: between two samples every other process in the sandbox is killed
 and the work dir, ``/tmp``, ``/dev/shm`` and System V IPC objects are emptied; when a reset
-cannot be verified the zygote stops and the host runs the rest elsewhere.
+cannot be verified the zygote stops and the host runs the rest elsewhere. Where the backend caps
+those mounts (``--disk``), the zygote watches them while a sample runs (``_vb_guard``): a sample
+that creates more files than allowed is stopped, and each report carries the peak use of each
+mount, so the host can say which cap a sample reached; the reset frees the space for the next.
 
 Why this is safe only with ``--isolated`` (a private pid namespace, ``/tmp`` and ``/dev``): the
 reset kills every process it may signal (``kill(-1)``) and wipes ``/tmp``. Without it (the
@@ -168,8 +171,10 @@ def lay_assets(assets: dict[str, str]) -> None:
 
 
 def _run_sample(harness: Any, files: dict[str, str], suites: list[str], results_fd: int,
-                seconds: float) -> tuple[dict[str, object], int]:
-    """Fork the per-sample child; its suites' results, or why there are none."""
+                seconds: float, watch: Any = None) -> tuple[dict[str, object], int]:
+    """Fork the per-sample child; its suites' results, or why there are none. ``watch``
+    (a ``_vb_guard.DiskWatch``) is polled while the child runs: past its file cap, every
+    process of the sample is killed and each suite gets one error naming the cap."""
     for name, content in files.items():
         with open(name, "w", encoding="utf-8", errors="surrogatepass") as fh:
             fh.write(content)
@@ -197,7 +202,13 @@ def _run_sample(harness: Any, files: dict[str, str], suites: list[str], results_
         if left <= 0:
             timed_out = True
             break
-        ready, _, _ = select.select([read_fd], [], [], left)
+        stopped = watch.poll() if watch is not None else None
+        if stopped:
+            os.close(read_fd)
+            _kill_all(True, None)  # watched only when isolated
+            error = {"name": "<disk>", "status": "error", "detail": stopped}
+            return {"status": "ok", "results": {name: [error] for name in suites}}, pid
+        ready, _, _ = select.select([read_fd], [], [], min(left, 0.05) if watch else left)
         if ready:
             chunk = os.read(read_fd, 65536)
             if not chunk:
@@ -225,6 +236,8 @@ def main() -> None:
     parser.add_argument("--solution", required=True)
     parser.add_argument("--seconds", type=float, required=True)
     parser.add_argument("--isolated", action="store_true")
+    parser.add_argument("--disk", default="{}", help="capped mount -> bytes (JSON)")
+    parser.add_argument("--disk-files", type=int, default=0)
     parser.add_argument("suites", nargs="+")
     args = parser.parse_args()
     workdir = os.getcwd()
@@ -238,6 +251,9 @@ def main() -> None:
         return
     sys.path.insert(0, workdir)
     harness = importlib.import_module("_vb_harness")  # read before the work dir is wiped
+    caps = json.loads(args.disk)
+    watch = importlib.import_module("_vb_guard").DiskWatch(caps, args.disk_files) \
+        if caps and args.isolated else None
     with open(BATCH_FILE, encoding="utf-8", errors="surrogatepass") as fh:
         batch = json.load(fh)
     _set_dumpable(0)
@@ -252,13 +268,17 @@ def main() -> None:
             _send(out, {"abort": problem})
             return
         _send(out, {"start": index})
+        if watch is not None:
+            watch.restart()
         try:
             lay_assets(assets)
         except (OSError, ValueError) as err:
             _send(out, {"index": index, "status": "error", "detail": f"task files: {err}"})
             continue
         result, session = _run_sample(harness, {**files, args.solution: code}, args.suites,
-                                      results_fd, args.seconds)
+                                      results_fd, args.seconds, watch)
+        if watch is not None:  # before the reset: what the sample left counts too
+            result["disk"] = watch.report()
         _send(out, {"index": index, **result})
     reset(workdir, args.isolated, session, mounts)
 
