@@ -25,7 +25,7 @@ try:
     s.connect(("127.0.0.1", PORT)); out["host_loopback"] = "reachable"
 except OSError:
     out["host_loopback"] = "blocked"
-for path in ("/usr/vb-probe", "/etc/vb-probe", "HOSTDIR/vb-probe"):
+for path in ("/usr/vb-probe", "/etc/vb-probe", "/dev/vb-probe", "HOSTDIR/vb-probe"):
     try:
         open(path, "w").write("x"); out[path] = "writable"; os.unlink(path)
     except OSError:
@@ -39,6 +39,8 @@ out["env"] = sorted(k for k in os.environ if k not in ("PATH", "HOME", "LANG", "
                                                       "PYTHONDONTWRITEBYTECODE", "SHLVL", "_"))
 open("work-dir-write", "w").write("ok")
 out["work_dir"] = "writable"
+for path in ("/tmp", os.getcwd(), "/dev/shm"):
+    st = os.statvfs(path); out["size " + path] = st.f_blocks * st.f_frsize
 print(json.dumps(out))
 """
 
@@ -141,16 +143,27 @@ def host_listener() -> Iterator[tuple[int, list[bool]]]:
         listener.close()
 
 
+def _disk_caps(sandbox: Sandbox, limits: Limits, seen: dict[str, object]) -> tuple[str, bool]:
+    """The caps the backend promises, by name, and whether each mount inside has that size
+    (the work dir is /box, the probe's cwd)."""
+    caps = sandbox.disk_caps(limits)
+    shown = ", ".join(f"{'work dir' if m == '/box' else m} {c >> 20} MiB" for m, c in caps.items())
+    ok = set(caps) == {"/tmp", "/box", "/dev/shm"} and \
+        all(seen.get(f"size {m}") == c for m, c in caps.items())
+    return f"disk caps ({shown or 'none'})", ok
+
+
 def probe(sandbox: Sandbox, host_dir: str) -> ProbeReport:
+    limits = Limits(wall_seconds=20)
     with host_listener() as (port, hits):
         code = _PROBE.replace("PORT", str(port)).replace("HOSTDIR", host_dir)
-        result = sandbox.run([sandbox.python(), "-I", "probe.py"], {"probe.py": code},
-                             Limits(wall_seconds=20))
+        result = sandbox.run([sandbox.python(), "-I", "probe.py"], {"probe.py": code}, limits)
     try:
         seen = json.loads(result.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         return ProbeReport([], [f"probe did not run ({result.status}: "
                                 f"{result.stderr.strip()[-120:]})"])
+    caps_name, caps_ok = _disk_caps(sandbox, limits, seen)
     checks = {
         "no network to the host": seen["host_loopback"] == "blocked" and not hits,
         "read-only system": seen["/usr/vb-probe"] == "blocked"
@@ -160,6 +173,8 @@ def probe(sandbox: Sandbox, host_dir: str) -> ProbeReport:
         "unprivileged user": seen["uid"] != 0,
         "cleared environment": not seen["env"],
         "writable work dir": seen["work_dir"] == "writable",
+        "read-only /dev": seen["/dev/vb-probe"] == "blocked",
+        caps_name: caps_ok,
         "reset between samples": _resets(sandbox),
     }
     return ProbeReport([k for k, ok in checks.items() if ok],

@@ -5,6 +5,7 @@ that must not appear, a listener that must not be reached, a process that must n
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from vulnbench.sandbox.base import Limits, RunResult, Sandbox
+from vulnbench.sandbox.diskcheck import files_program, fill_program, host_growth, judge_fill
 from vulnbench.sandbox.probe import batch_task, host_listener, reset_between_samples
 from vulnbench.sandbox.tests_runner import run_task_tests_batch
 
@@ -182,6 +184,31 @@ def _kill_shared_interpreter(sb: Sandbox, h: _Host) -> tuple[bool, str]:
     return ok, f"killer: {runs[0].status}, next sample: {runs[1].status}"
 
 
+def _fill(target: str, mount: str | None) -> Callable[[Sandbox, _Host], tuple[bool, str]]:
+    """Write 1 GiB into ``target`` (inside the sandbox ``mount``, whose cap it must stop at;
+    None: a place that must take no writes at all)."""
+    def case(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+        cap = sb.disk_caps(LIMITS).get(mount) if mount else 0
+        with host_growth() as growth:
+            r = _py(sb, fill_program(target, h.token))
+        return judge_fill(r.stdout, cap, growth)
+
+    return case
+
+
+def _many_files(sb: Sandbox, h: _Host) -> tuple[bool, str]:
+    """Empty files cost no bytes but a kilobyte of host kernel memory each: past the file
+    cap the sample is stopped."""
+    folder = f"/tmp/vb-files-{h.token}"
+    try:
+        r = _py(sb, files_program(folder, 4 * LIMITS.disk_files), LIMITS)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)  # what an unisolated backend let through
+    made = next((line for line in r.stdout.splitlines() if line.startswith("MADE")), "")
+    return "file cap reached" in r.disk and not made, \
+        f"status {r.status}; {r.disk or made or 'no cap reported'}"
+
+
 CASES: list[Case] = [
     ("fork bomb", _fork_bomb), ("memory bomb", _memory_bomb), ("busy loop", _busy_loop),
     ("endless output", _endless_output), ("child left sleeping", _orphan_child),
@@ -192,6 +219,11 @@ CASES: list[Case] = [
     ("symlink escape", _symlink_escape), ("signal the parent", _signal_parent),
     ("leave state for the next sample", _next_sample_sees_nothing),
     ("kill the shared interpreter", _kill_shared_interpreter),
+    ("write 1 GiB into /tmp", _fill("/tmp", "/tmp")),
+    ("write 1 GiB into the work dir", _fill(".", "/box")),
+    ("write 1 GiB into /dev/shm", _fill("/dev/shm", "/dev/shm")),
+    ("write 1 GiB into /dev", _fill("/dev", None)),
+    ("many small files", _many_files),
 ]
 
 
