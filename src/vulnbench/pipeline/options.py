@@ -1,14 +1,63 @@
-"""What a run was asked to do (from the CLI or the Python API)."""
+"""What a run was asked to do (from the CLI or the Python API), checked before anything is
+written: a bad value is one line naming the option and its accepted range, never a traceback
+from deep inside a run nor a half-made run folder."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
+
+MAX_SEED = 2**31 - 1  # llama.cpp takes a 32-bit seed, and sample i uses seed + i
+
+
+class OptionError(VulnbenchError, ValueError):
+    """An option outside its accepted range; exits 2 like a command-line usage error."""
+
+    exit_code = 2
+
+
+def _shown(value: object) -> str:
+    return f"{value:g}" if isinstance(value, float) else repr(value)
+
+
+def _require(ok: bool, option: str, accepted: str, got: object) -> None:
+    if not ok:
+        raise OptionError(f"{option} must be {accepted}, got {_shown(got)}")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
+        value)
+
+
+def _int_at_least(value: object, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def validate_backend(opts: BackendOptions) -> None:
+    """Range checks of the backend settings, named as the CLI options."""
+    _require(_int_at_least(opts.concurrency, 1), "--concurrency", "an integer >= 1",
+             opts.concurrency)
+    _require(_number(opts.timeout) and opts.timeout > 0, "--timeout",
+             "a number of seconds > 0", opts.timeout)
+    _require(_int_at_least(opts.max_retries, 0), "--max-retries", "an integer >= 0",
+             opts.max_retries)
+    _require(_int_at_least(opts.n_ctx, 1), "n_ctx", "an integer >= 1", opts.n_ctx)
+    _require(opts.n_threads is None or _int_at_least(opts.n_threads, 1), "n_threads",
+             "an integer >= 1 or None", opts.n_threads)
+    _require(bool(opts.api_key_env.strip()), "--api-key-env",
+             "the name of an environment variable", opts.api_key_env)
+    url = opts.base_url
+    _require(url is None or url.lower().startswith(("http://", "https://")), "--base-url",
+             "an http:// or https:// URL", url)
+
 
 # what vulnbench's combined static policy runs (C tools only see C samples); a tool that is
 # missing is reported once and skipped
@@ -39,6 +88,51 @@ class RunOptions:
     backend: BackendOptions = field(default_factory=BackendOptions)
     progress: bool = True
     bootstrap_reps: int = 1000
+
+    def __post_init__(self) -> None:
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise :class:`OptionError` (named as the CLI option) for a value out of range.
+
+        Runs on construction, so the Python API is checked like the CLI; call it again after
+        changing a field."""
+        _require(bool(self.models) and all(m.strip() for m in self.models), "--model",
+                 "one or more model names", self.models)
+        for t in self.temperatures:
+            _require(_number(t) and 0 <= t <= 2, "--temperature",
+                     "a finite number in [0, 2] (or a comma-separated sweep of them)", t)
+        _require(_int_at_least(self.n, 1), "--n", "an integer >= 1", self.n)
+        ks = "one or more integers >= 1, comma-separated"
+        _require(bool(self.ks), "--k", ks, ",".join(map(str, self.ks)))
+        for k in self.ks:
+            _require(_int_at_least(k, 1), "--k", ks, k)
+        _require(_number(self.top_p) and 0 < self.top_p <= 1, "--top-p",
+                 "a number in (0, 1]", self.top_p)
+        _require(_int_at_least(self.max_tokens, 1), "--max-tokens", "an integer >= 1",
+                 self.max_tokens)
+        for stop in self.stop:
+            _require(bool(stop), "--stop", "a non-empty string", stop)
+        _require(_int_at_least(self.seed, 0) and self.seed <= MAX_SEED, "--seed",
+                 f"an integer in [0, {MAX_SEED}]", self.seed)
+        _require(self.limit is None or _int_at_least(self.limit, 1), "--limit",
+                 "an integer >= 1 (omit it for every task)", self.limit)
+        for task_id in self.task_ids:
+            _require(bool(task_id.strip()), "--task", "a task id", task_id)
+        _require(self.policy in ("target", "any"), "--policy", "'target' or 'any'",
+                 self.policy)
+        _require(self.dedup in ("none", "exact", "fuzzy"), "--dedup",
+                 "'none', 'exact' or 'fuzzy'", self.dedup)
+        _require(bool(self.style.strip()), "--style", "a prompt style name", self.style)
+        _require(bool(self.dataset.strip()), "--dataset", "a dataset name or task file",
+                 self.dataset)
+        for name in self.analyzers:
+            _require(bool(name.strip()), "--analyzer", "an analyzer name", name)
+        _require(_int_at_least(self.bootstrap_reps, 1), "bootstrap_reps", "an integer >= 1",
+                 self.bootstrap_reps)
+        _require(not self.out.exists() or self.out.is_dir(), "--out",
+                 "a folder (new, or a run to resume)", str(self.out))
+        validate_backend(self.backend)
 
 
 def options_to_json(opts: RunOptions) -> str:
