@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from vulnbench.errors import VulnbenchError
+from vulnbench.pipeline.options import OptionError
 
 if TYPE_CHECKING:
     from vulnbench.analyzers import Analyzer
@@ -83,12 +85,26 @@ def export(name: Annotated[str, typer.Argument()] = "builtin",
     """Write the tasks as JSON Lines (loadable again with --dataset FILE)."""
     from vulnbench.datasets import load_dataset
 
+    check_out_file(out)
     lines = (t.model_dump_json() + "\n" for t in load_dataset(name).tasks)
     if out is None:
         sys.stdout.writelines(lines)
-    else:
+        return
+    try:
         with out.open("w", encoding="utf-8") as fh:
             fh.writelines(lines)
+    except OSError as err:
+        raise VulnbenchError(f"--out {out}: cannot write ({err.strerror})") from None
+
+
+def check_out_file(out: Path | None) -> None:
+    """``--out FILE`` must name a file in an existing folder: checked before any work."""
+    if out is None:
+        return
+    if out.is_dir():
+        raise OptionError(f"--out must be a file, got the folder {out}")
+    if not out.parent.is_dir():
+        raise OptionError(f"--out must be a file in an existing folder, got {out}")
 
 
 @app.command()
@@ -142,14 +158,15 @@ def _check_own(name: str, tasks: list[Task], box: Sandbox, analyzers: list[Analy
                           "failed": [p.task_id for p in failed],
                           "tasks": [p.to_json() for p in proofs]}, indent=2))
     else:
-        table = Table(title=f"dataset check: {name}")
+        # task ids, problems and names are the task file's: printed as Text, never as markup
+        table = Table(title=Text(f"dataset check: {name}"))
         for col in ("task", "secure ref", "insecure ref", "static (insecure)", "result"):
             table.add_column(col)
         for p in proofs:
-            table.add_row(p.task_id, p.secure_tests, p.insecure_tests,
-                          ", ".join(p.insecure_flagged_by) or "-",
-                          "ok" if p.ok else "[red]" + "; ".join(p.problems) + "[/red]")
-        Console(width=max(200, Console().width)).print(table)
+            table.add_row(Text(p.task_id), p.secure_tests, p.insecure_tests,
+                          Text(", ".join(p.insecure_flagged_by) or "-"),
+                          Text("ok") if p.ok else Text("; ".join(p.problems), style="red"))
+        Console(width=max(200, Console().width), emoji=False).print(table)
         print(f"{len(proofs) - len(failed)} passed, {len(failed)} failed")
     if failed:
         raise SystemExit(1)
@@ -166,9 +183,9 @@ def _check_public(name: str, tasks: list[Task], box: Sandbox, analyzers: list[An
         print(json.dumps({"dataset": name, "public": True, **summary, "notes": notes,
                           "tasks": [p.to_json() for p in proofs]}, indent=2))
     else:
-        console = Console(width=max(200, Console().width))
-        table = Table(title=f"dataset check: {name} (does each reference hold its polarity "
-                      "here?)")
+        console = Console(width=max(200, Console().width), emoji=False)
+        table = Table(title=Text(f"dataset check: {name} (does each reference hold its "
+                                 "polarity here?)"))
         for col in ("task", "references (tests)", "outcome", "why not", "static"):
             table.add_column(col)
         for p in proofs:
@@ -179,14 +196,14 @@ def _check_public(name: str, tasks: list[Task], box: Sandbox, analyzers: list[An
             static = "; ".join(f"{r}: {', '.join(v)}" for r, v in p.static.items() if v)
             color = {"holds": "green", "environment": "red", "upstream": "yellow"}.get(
                 p.outcome, "dim")
-            table.add_row(p.task_id, refs, f"[{color}]{p.outcome}[/{color}]",
-                          why or "-", static or "-")
+            table.add_row(Text(p.task_id), Text(refs), Text(p.outcome, style=color),
+                          Text(why or "-"), Text(static or "-"))
         console.print(table)
         reasons = Table(title="why references do not hold, by cause")
         for col in ("cause", "reason", "tasks"):
             reasons.add_column(col)
         for row in summary["reasons"]:
-            reasons.add_row(row["cause"], row["what"], str(row["tasks"]))
+            reasons.add_row(Text(row["cause"]), Text(row["what"]), str(row["tasks"]))
         if summary["reasons"]:
             console.print(reasons)
         print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in

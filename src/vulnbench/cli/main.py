@@ -1,5 +1,7 @@
 """The ``vulnbench`` command line. User errors print one actionable line and exit non-zero,
-never a traceback."""
+never a traceback: 2 for a bad option or input (before anything is written), 130 when
+interrupted (Ctrl-C). What the user typed (model names, paths, task ids) and error messages
+are printed literally, never read as rich markup or emoji codes."""
 
 from __future__ import annotations
 
@@ -7,13 +9,15 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from vulnbench.cli.dataset import app as dataset_app
+from vulnbench.cli.dataset import check_out_file
 from vulnbench.cli.sandbox import app as sandbox_app
 from vulnbench.cli.scan import scan as scan_command
 from vulnbench.errors import VulnbenchError
@@ -24,7 +28,14 @@ from vulnbench.report.results import Results, results_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure, attack and harden the security of LLM-written code.")
-console = Console(stderr=True)
+# markup and emoji off: "openai:x:..." must not become an emoji, nor "out[bold]" a style;
+# soft wrap: a long path stays one line to copy
+console = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
+INTERRUPTED = "interrupted"
+# a run commits every sample as it finishes, so the same command resumes where it stopped
+RESUMABLE = {"run": "interrupted: the run folder keeps every finished sample; run the same "
+                    "command again to resume",
+             "report": "interrupted: run the same command again to finish the report"}
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(sandbox_app, name="sandbox")
 app.command("scan")(scan_command)
@@ -49,8 +60,8 @@ def print_headline(results: Results) -> None:
     for name in ("condition", *HEADLINE):
         table.add_column(name)
     for row in headline_rows(results):
-        table.add_row(*row)
-    Console(width=max(160, Console().width)).print(table)
+        table.add_row(*(Text(cell) for cell in row))  # condition labels carry model names
+    Console(width=max(160, Console().width), emoji=False).print(table)
 
 
 @app.command()
@@ -98,10 +109,7 @@ def run(
     from vulnbench.pipeline import RunOptions
     from vulnbench.pipeline import run as run_pipeline
 
-    if policy not in ("target", "any"):
-        raise VulnbenchError(f"--policy must be 'target' or 'any', got {policy!r}")
-    if dedup not in ("none", "exact", "fuzzy"):
-        raise VulnbenchError(f"--dedup must be none, exact or fuzzy, got {dedup!r}")
+    # RunOptions checks every value (OptionError, exit 2) before anything is written
     models = [m.strip() for spec in model for m in spec.split(",") if m.strip()]
     opts = RunOptions(
         out=out, dataset=dataset, models=models,
@@ -150,9 +158,13 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
 @app.command()
 def schema(out: Annotated[Path | None, typer.Option(help="write here")] = None) -> None:
     """Print (or write) the JSON Schema of results.json."""
+    check_out_file(out)
     text = results_schema()
     if out:
-        out.write_text(text, encoding="utf-8")
+        try:
+            out.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise VulnbenchError(f"--out {out}: cannot write ({err.strerror})") from None
     else:
         sys.stdout.write(text)
 
@@ -178,20 +190,25 @@ def list_plugins(
         print(name)
 
 
+def _interrupted(argv: list[str]) -> NoReturn:
+    command = next((a for a in argv if not a.startswith("-")), "")
+    console.print(RESUMABLE.get(command, INTERRUPTED))
+    raise SystemExit(130)
+
+
 def main() -> None:
     logging.basicConfig(level=os.environ.get("VULNBENCH_LOG", "WARNING"),
                         format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("stevedore").setLevel(logging.CRITICAL)  # bandit's optional formatters
     try:
-        app(standalone_mode=False)
+        # typer turns Ctrl-C inside a command into Exit(130), which standalone_mode=False
+        # returns rather than raises
+        code = app(standalone_mode=False)
     except VulnbenchError as err:
-        console.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+        console.print(Text.assemble(("error:", "red"), " ", str(err)))
         raise SystemExit(err.exit_code) from None
-    except KeyboardInterrupt:
-        console.print("interrupted; run the same command again to resume")
-        raise SystemExit(130) from None
-    except typer.Abort:
-        raise SystemExit(130) from None
+    except (KeyboardInterrupt, typer.Abort):
+        _interrupted(sys.argv[1:])
     except Exception as err:  # click usage errors
         import click
 
@@ -199,6 +216,10 @@ def main() -> None:
             err.show()
             raise SystemExit(err.exit_code) from None
         raise
+    if code == 130:
+        _interrupted(sys.argv[1:])
+    if isinstance(code, int) and not isinstance(code, bool) and code:
+        raise SystemExit(code)
 
 
 if __name__ == "__main__":
