@@ -4,6 +4,7 @@ like the program it ran."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -188,3 +189,23 @@ def test_out_file_is_checked_first(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 2 and err == f"error: --out must be a file, got the folder {tmp_path}\n"
     code, err = in_process(capsys, *command, "--out", str(tmp_path / "no" / "x.json"))
     assert code == 2 and "--out must be a file in an existing folder" in err
+
+
+def test_report_on_a_folder_stored_with_a_bad_option(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run folder left by a version that did not check options: one line, no traceback."""
+    from vulnbench.pipeline.options import options_to_json
+    from vulnbench.store import RunStore
+
+    out = tmp_path / "old"
+    saved = json.loads(options_to_json(RunOptions(out=out)))
+    saved["temperatures"] = [5.0]
+    out.mkdir()
+    store = RunStore(out / "run.sqlite")
+    store.set_meta("options", json.dumps(saved))
+    store.close()
+    code, err = in_process(capsys, "report", str(out))
+    assert code == 2, err
+    assert err == (f"error: {out} was run with an option out of range (--temperature must be "
+                   "a finite number in [0, 2] (or a comma-separated sweep of them), got 5); "
+                   "start a new run folder\n")

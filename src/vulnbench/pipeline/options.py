@@ -145,7 +145,11 @@ def options_from_json(text: str, out: Path) -> RunOptions:
     data = json.loads(text)
     data["out"] = out
     data["backend"] = BackendOptions(**data["backend"])
-    return RunOptions(**data)
+    try:
+        return RunOptions(**data)
+    except OptionError as err:  # stored by a version that did not check this option yet
+        raise OptionError(f"{out} was run with an option out of range ({err}); start a new run "
+                          "folder") from None
 
 
 def condition_label(model: str, temperature: float) -> str:
