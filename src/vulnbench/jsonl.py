@@ -1,9 +1,9 @@
 """The one JSON Lines reader: task files, public benchmarks and replayed generations all read
 records here, so a file one of them accepts the others accept too, with the same errors.
 
-Records are split on "\\n" only. ``str.splitlines()`` would also break at U+2028, U+2029, NEL
-(U+0085), form feed and friends, which JSON allows raw inside strings (``ensure_ascii=False``
-writers emit them), so a valid record would be cut in two. A UTF-8 byte-order mark and CRLF
+Records are split on "\\n" only. ``str.splitlines()`` would also break at U+2028, U+2029 and
+NEL (U+0085), which JSON allows raw inside strings (``ensure_ascii=False`` writers emit them),
+so a valid record would be cut in two. A UTF-8 byte-order mark and CRLF
 line ends are accepted; ``.gz`` files are decompressed first."""
 
 from __future__ import annotations
