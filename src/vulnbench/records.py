@@ -9,7 +9,15 @@ import json
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+)
 
 Language = Literal["python", "c"]
 PromptKind = Literal["completion", "chat"]
@@ -23,6 +31,12 @@ TestStatus = Literal["passed", "failed", "error", "timeout", "not_run"]
 # model's code): neither functional nor vulnerable
 AssessmentStatus = Literal["assessed", "not_assessed", "timeout", "sandbox_error",
                            "runtime_error"]
+# What a task asks of a model. generate: write code for a prompt (the only kind runs make
+# today); repair: fix given vulnerable code; classify: say whether given code is vulnerable;
+# utility: functional work with no weakness (HumanEval), so it has no CWE.
+TaskKind = Literal["generate", "repair", "classify", "utility"]
+# kinds that are about a weakness: their tasks name at least one CWE
+CWE_KINDS: frozenset[str] = frozenset({"generate", "repair", "classify"})
 
 _CWE_RE = re.compile(r"^(?:CWE)?[-_ ]?0*(\d+)$", re.IGNORECASE)
 
@@ -67,10 +81,14 @@ class TaskFile(Record):
 
 
 class Task(Record):
-    """One security-sensitive coding task (DESIGN.md, "The built-in benchmark")."""
+    """One coding task. ``kind`` says what it asks (default ``generate``, which every task
+    file written before kinds existed is); fields a kind does not use stay empty rather than
+    holding placeholders (a ``utility`` task has no CWE)."""
 
     id: str = Field(min_length=1)
-    cwe: list[str] = Field(min_length=1)
+    kind: TaskKind = "generate"  # before ``cwe``: its validator reads the kind
+    # validated even when absent: a kind about a weakness needs one
+    cwe: list[str] = Field(default_factory=list, validate_default=True)
     language: Language = "python"
     entry_point: str | None = None
     code_prompt: str = Field(min_length=1)
@@ -94,6 +112,24 @@ class Task(Record):
     def _norm_cwe(cls, value: object) -> list[str]:
         items = [value] if isinstance(value, str | int) else list(value)  # type: ignore[call-overload]
         return [normalize_cwe(v) for v in items]
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: SerializerFunctionWrapHandler) -> dict[str, object]:
+        """The default kind is left out, so a task dumps, and hashes (the dataset hash a run
+        folder pins, verdict fingerprints), exactly as it did before kinds existed."""
+        data: dict[str, object] = handler(self)
+        if data.get("kind") == "generate":
+            del data["kind"]
+        return data
+
+    @field_validator("cwe")
+    @classmethod
+    def _cwe_for_kind(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        kind = info.data.get("kind", "generate")
+        if not value and kind in CWE_KINDS:
+            raise ValueError(f"a {kind} task names at least one CWE (e.g. 'CWE-89'); only a "
+                             "utility task has none")
+        return value
 
 
 class Prompt(Record):

@@ -105,7 +105,9 @@ def blind_tasks(tasks: Iterable[Task], analyzers: Sequence[str],
             continue
         test = "security tests not run" if has_test else "no security test"
         unknown = [c for c in task.cwe if is_known(c) is False]
-        if unknown:
+        if not task.cwe:
+            static = f"no CWE (a {task.kind} task), so no finding can be in its family"
+        elif unknown:
             static = f"{', '.join(unknown)} not in MITRE's CWE list"
         elif not analyzers:
             static = "no analyzer ran"

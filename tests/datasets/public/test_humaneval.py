@@ -38,12 +38,13 @@ def make(tmp_path: Path, rows: list[dict[str, str]] = ROWS) -> Path:
 def test_fields_and_missing_report(tmp_path: Path) -> None:
     loaded = load_public(f"humaneval:{make(tmp_path)}")
     add, dec = loaded.tasks
-    assert (add.id, add.cwe, add.entry_point) == ("HumanEval/0", [NO_CWE], "add")
+    assert (add.id, add.kind, add.cwe, add.entry_point) == ("HumanEval/0", "utility", [], "add")
     assert add.code_prompt == ROWS[0]["prompt"]
     assert add.secure_reference == ROWS[0]["prompt"] + "    return a + b\n"
     assert "check(getattr(_vb_module, 'add'))" in add.functional_test and not add.security_test
     assert dec.entry_point == "decode"
-    assert any("no CWE (marked CWE-0)" in n and "no security test" in n for n in loaded.notes)
+    assert any("no CWE" in n and "no security test" in n for n in loaded.notes)
+    assert NO_CWE not in (add.cwe + dec.cwe)  # no placeholder any more
 
 
 def test_packaged_file() -> None:

@@ -10,8 +10,9 @@ Choices that the task format forces:
 - A source with a natural-language prompt only (LLMSecEval, CyberSecEval instruct) keeps it in
   ``text_prompt``; ``code_prompt`` (required) is that prompt written as a comment, announced as
   such, so the ``code`` style still has something to complete.
-- HumanEval has no CWE (it measures functional utility): its tasks carry the marker
-  ``CWE-0``, which no analyzer finding or real CWE matches (``NO_CWE``).
+- HumanEval has no CWE (it measures functional utility): its tasks are of kind ``utility``
+  and have none. ``CWE-0`` (``NO_CWE``), the marker it carried before task kinds, is still
+  accepted in task files and exempt from unknown-CWE warnings.
 - A record without a CWE (where the source should have one) is an error naming the record.
 """
 
@@ -28,7 +29,7 @@ from vulnbench.registry import Registry
 
 log = logging.getLogger("vulnbench.datasets")
 
-NO_CWE = "CWE-0"  # marker for functional-utility tasks without a weakness (HumanEval)
+NO_CWE = "CWE-0"  # old marker of a task without a weakness; now: kind = "utility", no CWE
 
 
 @dataclass

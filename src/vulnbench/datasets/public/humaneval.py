@@ -2,8 +2,8 @@
 tasks, ``task_id``, ``prompt``, ``canonical_solution``, ``test``, ``entry_point``.
 
 ``humaneval`` (or ``humaneval:``) loads the file inside the installed package; ``humaneval:PATH``
-loads a ``.jsonl``/``.jsonl.gz`` file or URL. HumanEval has no weakness: every task carries the
-marker ``CWE-0`` (``NO_CWE``), a functional-utility task that no finding can match. The
+loads a ``.jsonl``/``.jsonl.gz`` file or URL. HumanEval has no weakness: every task is of kind
+``utility`` with no CWE (no placeholder), so no finding can match it under ``target``. The
 canonical solution (prompt + body) is kept as ``secure_reference`` (it is the correct program;
 no security claim). ``test`` + ``check(entry_point)`` become the functional test."""
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from vulnbench.datasets.public import NO_CWE, LoadedDataset
+from vulnbench.datasets.public import LoadedDataset
 from vulnbench.datasets.public._common import (
     check_unique,
     field,
@@ -62,11 +62,11 @@ def load(path: str) -> LoadedDataset:
         if "def check(" not in test:
             raise DatasetError(f"{where} (task {task_id!r}): field 'test' defines no check()")
         tasks.append(make_task(
-            where, id=task_id, cwe=[NO_CWE], language="python", entry_point=entry_point,
+            where, id=task_id, kind="utility", cwe=[], language="python", entry_point=entry_point,
             code_prompt=prompt, secure_reference=prompt + solution if solution else "",
             functional_test=_TEST.format(task_id=task_id, test=test.strip("\n"),
                                          entry_point=entry_point),
             source=SOURCE))
-    notes = [f"HumanEval: functional-utility tasks, no CWE (marked {NO_CWE}); no security "
+    notes = ["HumanEval: functional-utility tasks (kind utility, no CWE); no security "
              "test, no insecure reference, no text prompt"]
     return LoadedDataset(tasks, notes)
