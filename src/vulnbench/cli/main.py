@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from vulnbench.cli.config import run_config
 from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.dataset import check_out_file
 from vulnbench.cli.sandbox import app as sandbox_app
@@ -104,6 +105,9 @@ def run(
     force_options: Annotated[bool, typer.Option("--force-options", help="run with these "
                                                 "options where --out was run with others "
                                                 "(see docs/runs.md)")] = False,
+    config: Annotated[Path | None, typer.Option(
+        help="TOML file with these options under [run]; options typed here win (docs/cli.md)",
+        callback=run_config, is_eager=True)] = None,
 ) -> None:
     """Generate, repair, assess and score; resumes an existing run directory."""
     from vulnbench.pipeline import RunOptions
