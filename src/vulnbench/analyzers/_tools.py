@@ -6,6 +6,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -17,30 +18,50 @@ from vulnbench.analyzers.base import AnalysisInput, AnalysisResult
 MAX_BYTES = 1_000_000
 PACKAGE_DIR = Path(__file__).resolve().parent
 RULES_DIR = PACKAGE_DIR / "rules"
-# src/vulnbench/analyzers -> repository root (editable install / source checkout)
-REPO_ROOT = PACKAGE_DIR.parents[2]
 SUFFIX = {"python": ".py", "c": ".c"}
-
-SEMGREP_HINT = ("semgrep is not installed: run scripts/setup.sh (it creates .venv-semgrep), or "
-                "`python3 -m venv .venv-semgrep && .venv-semgrep/bin/pip install semgrep`, or "
-                "set VULNBENCH_SEMGREP to a semgrep executable")
+SEMGREP_ENV = "VULNBENCH_SEMGREP"
 
 
-def _venv_semgrep_dirs() -> list[Path]:
-    return [REPO_ROOT / ".venv-semgrep", Path.cwd() / ".venv-semgrep"]
+def _executable(path: Path) -> bool:
+    return path.is_file() and os.access(path, os.X_OK)
+
+
+def beside_virtualenv(name: str) -> Path | None:
+    """``NAME`` next to the active virtualenv (``.venv`` and ``.venv-semgrep`` side by side,
+    as scripts/setup.sh lays them out); None outside a virtualenv. Never the source tree: an
+    installed wheel has none."""
+    if sys.prefix == sys.base_prefix:
+        return None
+    return Path(sys.prefix).parent / name
 
 
 def find_semgrep() -> str | None:
-    """``$VULNBENCH_SEMGREP``, then ``.venv-semgrep/bin/semgrep`` of the repository (or the
-    current folder), then ``semgrep`` on PATH."""
-    env = os.environ.get("VULNBENCH_SEMGREP")
+    """The semgrep program, looked up in this order: ``$VULNBENCH_SEMGREP`` (when set, it
+    alone counts: a wrong path is not silently replaced), ``semgrep`` on PATH, then
+    ``.venv-semgrep/bin/semgrep`` beside the active virtualenv. semgrep lives in its own
+    environment because its pins clash with llama-cpp-python's server extra."""
+    env = os.environ.get(SEMGREP_ENV)
     if env:
-        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    for venv in _venv_semgrep_dirs():
-        exe = venv / "bin" / "semgrep"
-        if exe.is_file() and os.access(exe, os.X_OK):
-            return str(exe)
-    return shutil.which("semgrep")
+        return env if _executable(Path(env)) else None
+    if on_path := shutil.which("semgrep"):
+        return on_path
+    venv = beside_virtualenv(".venv-semgrep")
+    if venv is not None and _executable(venv / "bin" / "semgrep"):
+        return str(venv / "bin" / "semgrep")
+    return None
+
+
+def semgrep_hint() -> str:
+    """What to do when :func:`find_semgrep` finds nothing, naming every place it looked."""
+    env = os.environ.get(SEMGREP_ENV)
+    venv = beside_virtualenv(".venv-semgrep")
+    beside = f"{venv}/bin/semgrep" if venv else ".venv-semgrep beside a virtualenv (none active)"
+    why = (f"{SEMGREP_ENV}={env} is not an executable file" if env else
+           f"not in ${SEMGREP_ENV} (unset), on PATH, nor at {beside}")
+    return (f"semgrep is not found: {why}; install it in an environment of its own "
+            "(`python3 -m venv .venv-semgrep && .venv-semgrep/bin/pip install semgrep` next to "
+            "your virtualenv, as scripts/setup.sh does) or put semgrep on PATH or set "
+            f"{SEMGREP_ENV}=/path/to/semgrep")
 
 
 def semgrep_python() -> str | None:
@@ -54,7 +75,6 @@ def semgrep_python() -> str | None:
     return str(candidate) if candidate.exists() else None
 
 
-@cache
 @cache
 def tool_version(exe: str, *args: str) -> str:
     """First line of ``exe ARGS`` (cached per process). Update checks are switched off: with

@@ -16,10 +16,10 @@ from typing import Any
 
 from vulnbench.analyzers._tools import (
     RULES_DIR,
-    SEMGREP_HINT,
     find_semgrep,
     last_line,
     rules_hash,
+    semgrep_hint,
     stage,
     tool_version,
     triage,
@@ -132,7 +132,7 @@ class SemgrepAnalyzer(Analyzer):
         self.rules = rules or RULES_DIR
 
     def unavailable(self) -> str:
-        return "" if find_semgrep() else SEMGREP_HINT
+        return "" if find_semgrep() else semgrep_hint()
 
     def version(self) -> str:
         exe = find_semgrep()
