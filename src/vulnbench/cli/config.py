@@ -128,20 +128,21 @@ def _check_ranges(path: Path, values: dict[str, Any]) -> None:
     fields = {f.name for f in dataclasses.fields(RunOptions)}
     kwargs: dict[str, Any] = {"out": path.parent}
     backend: dict[str, Any] = {}
-    try:
-        for name, value in values.items():
-            field, convert = _FIELDS.get(name, (name, lambda v: v))
-            if name in _BACKEND:
-                backend[name] = value
-            elif field in fields:  # others (CLI-only, or renamed since) are checked by run
+    for name, value in values.items():
+        field, convert = _FIELDS.get(name, (name, lambda v: v))
+        if name in _BACKEND:
+            backend[name] = value
+        elif field in fields:  # others (CLI-only, or renamed since) are checked by run
+            try:
                 kwargs[field] = convert(value)
-        kwargs["backend"] = BackendOptions(**backend)
-        RunOptions(**kwargs)
-    except ValueError as err:  # OptionError, or a comma list that is not numbers
+            except ValueError:  # "0.2,hot"
+                raise OptionError(f"{path}: [{TABLE}] {name.replace('_', '-')} must be "
+                                  f"comma-separated numbers, got {value!r}") from None
+    try:
+        RunOptions(**kwargs, backend=BackendOptions(**backend))
+    except OptionError as err:
         text = str(err)
-        if isinstance(err, OptionError) and text.startswith("--"):
-            text = text[2:]
-        raise OptionError(f"{path}: [{TABLE}] {text}") from None
+        raise OptionError(f"{path}: [{TABLE}] {text.removeprefix('--')}") from None
 
 
 def run_config(ctx: typer.Context, value: Path | None) -> Path | None:
