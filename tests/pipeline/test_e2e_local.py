@@ -1,5 +1,6 @@
 """End to end on the REAL embedded model (Gemma 3 270M through llama-cpp-python): the
-command of the issue, then the same command again, which must reuse every generation."""
+demo run the README shows (3 tasks, 2 samples each), then the same command again, which must
+reuse every generation."""
 
 from __future__ import annotations
 

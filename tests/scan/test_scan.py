@@ -1,6 +1,7 @@
-"""``vulnbench scan``: the issue's demonstration folder, SARIF 2.1.0 structure, per-sample error
-status (syntax error, 5 MB, non-UTF-8), JSONL input and the --fail-on exit code. SARIF is
-validated against sarif_check.SARIF_SUBSET (see there why a subset)."""
+"""``vulnbench scan``: a small folder (SQL and command injection, a safe query), SARIF 2.1.0
+structure, per-sample error status (syntax error, 5 MB, non-UTF-8), JSONL input and the
+--fail-on exit code. SARIF is validated against sarif_check.SARIF_SUBSET (see there why a
+subset)."""
 
 from __future__ import annotations
 
