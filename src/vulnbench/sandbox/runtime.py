@@ -47,9 +47,9 @@ def _world_traversable(path: Path) -> bool:
 RUNTIME_ENV = "VULNBENCH_RUNTIME"
 RUNTIME_HINT = ("no task runtime found: generated code and task tests run with {python} and "
                 "cannot import the runtime's libraries (Flask, requests, ...); create one with "
-                "`python3 -m venv .venv-runtime && .venv-runtime/bin/pip install "
-                "'vulnbench[runtime]'` next to your virtualenv (scripts/setup.sh does it) or set "
-                f"{RUNTIME_ENV}=/path/to/python")
+                "`python3 -m venv .venv-runtime && .venv-runtime/bin/pip install flask requests "
+                "lxml PyYAML Jinja2 SQLAlchemy PyJWT defusedxml` next to your virtualenv "
+                f"(scripts/setup.sh does it) or set {RUNTIME_ENV}=/path/to/python")
 log = logging.getLogger(__name__)
 
 
