@@ -7,7 +7,7 @@ import base64
 import hashlib
 import json
 import re
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -141,10 +141,13 @@ class Prompt(Record):
     text: str
     system: str | None = None
     prefix: str = ""  # code the completion continues; used by repair rules R2/R3
+    # provenance (few-shot example ids, retrieved demonstrations, strategy parameters): kept
+    # in the run store's prompts table, not part of the hash, which is what the model is asked
+    meta: dict[str, Any] = Field(default_factory=dict)
 
     @property
     def hash(self) -> str:
-        return stable_hash(self.model_dump())
+        return stable_hash(self.model_dump(exclude={"meta"}))
 
 
 class GenerationConfig(Record):
@@ -178,6 +181,7 @@ class Generation(Record):
     prompt_hash: str
     completion: Completion
     seconds: float
+    prompt_index: int = 0  # which of the strategy's prompts for the task
 
 
 class Sample(Record):
@@ -196,6 +200,7 @@ class Sample(Record):
     duplicate_of: int | None = None
     duplicate_kind: Literal["exact", "fuzzy"] | None = None
     error: str = ""
+    prompt_index: int = 0  # which of the strategy's prompts for the task it answers
 
 
 class Finding(Record):
@@ -251,6 +256,18 @@ class EnvironmentSpec(Record):
     error: str = ""
 
 
+class ConditionRecord(Record):
+    """One condition of a run as its run spec records it (vulnbench.conditions.Condition)."""
+
+    label: str
+    id: str
+    model: str
+    spec: str
+    temperature: float
+    style: str
+    style_params: dict[str, str] = Field(default_factory=dict)
+
+
 class RunSpec(Record):
     """Everything needed to say what a run measured and to reproduce it."""
 
@@ -271,3 +288,5 @@ class RunSpec(Record):
     sandbox: str = ""
     limit: int | None = None
     environments: list[EnvironmentSpec] = Field(default_factory=list)
+    # every condition; ``temperatures`` and ``style`` (the first style) stay for old readers
+    conditions: list[ConditionRecord] = Field(default_factory=list)

@@ -22,8 +22,10 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 from vulnbench.errors import RunStoreError
-from vulnbench.records import Finding, Generation, RunSpec, Sample, Verdict
+from vulnbench.records import Finding, Generation, Prompt, RunSpec, Sample, Verdict
 
+# tables added since (prompts) are created on open, so a store of an earlier vulnbench still
+# reads as schema 1 and resumes
 SCHEMA_VERSION = 1
 M = TypeVar("M", bound=BaseModel)
 
@@ -38,6 +40,8 @@ CREATE TABLE IF NOT EXISTS samples (
 CREATE INDEX IF NOT EXISTS samples_by_condition ON samples(condition, task_id, sample_index);
 CREATE TABLE IF NOT EXISTS verdicts (
     key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS prompts (
+    hash TEXT PRIMARY KEY, task_id TEXT NOT NULL, strategy TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS findings_cache (
     code_hash TEXT NOT NULL, tool TEXT NOT NULL, tool_key TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (code_hash, tool, tool_key));
@@ -101,6 +105,40 @@ class RunStore:
     def get_generation(self, key: str) -> Generation | None:
         row = self.db.execute("SELECT data FROM generations WHERE key=?", (key,)).fetchone()
         return None if row is None else Generation.model_validate_json(row[0])
+
+    def rekey(self, keys: dict[str, str]) -> int:
+        """Move stored work from old keys to new ones (a key scheme changed), with its samples
+        and verdicts, so a resumed run reuses it instead of asking the model again. A new key
+        already stored wins; returns how many generations moved."""
+        moved = 0
+        with self.db:
+            for old, new in keys.items():
+                for table in ("generations", "samples", "verdicts"):
+                    row = self.db.execute(f"SELECT data FROM {table} WHERE key=?",
+                                          (old,)).fetchone()
+                    taken = self.db.execute(f"SELECT 1 FROM {table} WHERE key=?",
+                                            (new,)).fetchone()
+                    if row is None or taken is not None:
+                        continue
+                    data = json.loads(row[0])
+                    data["key"] = new
+                    self.db.execute(f"UPDATE {table} SET key=?, data=? WHERE key=?",
+                                    (new, json.dumps(data), old))
+                    moved += table == "generations"
+        return moved
+
+    # prompts ----------------------------------------------------------------------------
+    def put_prompts(self, prompts: Iterable[Prompt]) -> None:
+        """Every prompt asked, by hash, with its strategy and provenance (``meta``)."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO prompts VALUES (?, ?, ?, ?)",
+                [(p.hash, p.task_id, p.style, p.model_dump_json()) for p in prompts])
+
+    def get_prompt(self, prompt_hash: str) -> Prompt | None:
+        row = self.db.execute("SELECT data FROM prompts WHERE hash=?",
+                              (prompt_hash,)).fetchone()
+        return None if row is None else Prompt.model_validate_json(row[0])
 
     # samples ----------------------------------------------------------------------------
     def put_samples(self, samples: Iterable[Sample]) -> None:
