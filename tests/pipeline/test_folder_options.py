@@ -54,33 +54,48 @@ def labels(out: Path) -> list[str]:
     return [c["condition"] for c in doc["conditions"]]
 
 
-def test_changed_style_is_refused_and_the_outputs_stay(folder: Path) -> None:
-    before = (folder / "results.json").read_bytes(), (folder / "report.md").read_bytes()
-    with pytest.raises(RunStoreError) as err:
-        quiet(options(folder, style="text"))
-    text = str(err.value)
-    assert f"{folder} was run with --style code; this command asks for --style text" in text
-    assert "another --out" in text and "--force-options" in text
-    assert ((folder / "results.json").read_bytes(), (folder / "report.md").read_bytes()) == before
-    # the refusal recorded nothing: the same command is refused again, the old one resumes
-    with pytest.raises(RunStoreError):
-        quiet(options(folder, style="text"))
+def test_another_style_adds_conditions_like_a_temperature(folder: Path) -> None:
+    added = quiet(options(folder, style="text"))
+    # the folder's style-code condition is listed (not regenerated) beside the new one, and
+    # with two strategies every label names its strategy
+    assert (added.stats.new_generations, added.stats.reused_generations) == (2, 2)
+    assert labels(folder) == ["mock@T0/code", "mock@T0/text"]
+    assert [(c.label, c.style) for c in added.run_spec.conditions] == [
+        ("mock@T0/code", "code"), ("mock@T0/text", "text")]
+    # back to the one style: nothing is generated and the folder still lists both
     again = quiet(options(folder))
-    assert (again.stats.new_generations, again.stats.reused_generations) == (0, 2)
+    assert (again.stats.new_generations, again.stats.reused_generations) == (0, 4)
+    assert labels(folder) == ["mock@T0/code", "mock@T0/text"]
 
 
 def test_force_options_adopts_new_generation_settings(folder: Path) -> None:
     quiet(options(folder, temperatures=[0.5]))  # a second condition under the old settings
-    forced = quiet(options(folder, style="text"), force_options=True)
-    assert forced.run_spec.style == "text"
+    forced = quiet(options(folder, top_p=0.5), force_options=True)
+    assert forced.run_spec.generation.top_p == 0.5
     assert (forced.stats.new_generations, forced.stats.reused_generations) == (2, 0)
-    # conditions generated with --style code are no longer listed next to --style text ones
+    # conditions generated with --top-p 0.95 are no longer listed next to --top-p 0.5 ones
     assert labels(folder) == ["mock@T0"]
     samples = [json.loads(line) for line in (folder / "samples.jsonl").open()]
     assert len(samples) == 2
-    # and the directory now holds --style text: going back is refused in turn
-    with pytest.raises(RunStoreError, match="--style text; this command asks for --style code"):
+    # and the directory now holds --top-p 0.5: going back is refused in turn
+    with pytest.raises(RunStoreError, match=r"--top-p 0\.5; this command asks for --top-p 0\.95"):
         quiet(options(folder))
+
+
+def test_changed_setting_is_refused_and_the_outputs_stay(folder: Path) -> None:
+    before = (folder / "results.json").read_bytes(), (folder / "report.md").read_bytes()
+    with pytest.raises(RunStoreError) as err:
+        quiet(options(folder, max_tokens=64))
+    text = str(err.value)
+    assert f"{folder} was run with --max-tokens 256; this command asks for --max-tokens 64" \
+        in text
+    assert "another --out" in text and "--force-options" in text
+    assert ((folder / "results.json").read_bytes(), (folder / "report.md").read_bytes()) == before
+    # the refusal recorded nothing: the same command is refused again, the old one resumes
+    with pytest.raises(RunStoreError):
+        quiet(options(folder, max_tokens=64))
+    again = quiet(options(folder))
+    assert (again.stats.new_generations, again.stats.reused_generations) == (0, 2)
 
 
 @pytest.mark.parametrize(("change", "was", "now"), [
@@ -91,8 +106,6 @@ def test_force_options_adopts_new_generation_settings(folder: Path) -> None:
     ({"policy": "any"}, "--policy target", "--policy any"),
     ({"dedup": "exact"}, "--dedup none", "--dedup exact"),
     ({"analyzers": ["bandit"]}, "no --analyzer", "--analyzer bandit"),
-    ({"backend": BackendOptions(base_url="http://127.0.0.1:9/v1")}, "no --base-url",
-     "--base-url http://127.0.0.1:9/v1"),
     ({"backend": BackendOptions(extra={"chat": "false"})}, "chat prompts", "--no-chat"),
 ])
 def test_each_setting_is_checked(folder: Path, change: dict[str, Any], was: str,

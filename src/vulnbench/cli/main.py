@@ -75,7 +75,8 @@ def run(
     temperature: Annotated[str, typer.Option(help="one value or a sweep: 0,0.2,0.4 (default "
                                              "0.2; a replay file named dataset_{model}_{T}"
                                              ".jsonl has its own)")] = "",
-    style: Annotated[str, typer.Option(help="prompt style")] = "code",
+    style: Annotated[str, typer.Option(help="prompt style, or several comma-separated: "
+                                       "each makes conditions like a temperature")] = "code",
     n: Annotated[int, typer.Option(help="samples per task")] = 5,
     k: Annotated[str, typer.Option(help="k values for the @k metrics")] = "1,3,5",
     top_p: Annotated[float, typer.Option()] = 0.95,

@@ -1,10 +1,11 @@
-"""Which conditions (model at a temperature) a run has. A model is swept over the run's
-``--temperature`` values; a replay file already holds outputs sampled at one temperature, so
-a file named like SALLM's ``dataset_{model}_{temperature}.jsonl`` is one condition named after
-its model at the temperature in its name, and ``replay:DIR`` is one condition per file.
+"""Which conditions (model at a temperature with a prompt strategy) a run has. A model is swept
+over the run's ``--temperature`` values and ``--style`` strategies; a replay file already holds
+outputs sampled at one temperature, so a file named like SALLM's
+``dataset_{model}_{temperature}.jsonl`` is one condition per strategy named after its model at
+the temperature in its name, and ``replay:DIR`` is that for each file.
 
-A run directory holds one set of settings (what is generated and how it is assessed: the run
-spec has one style, one generation config, one policy) and any number of conditions. A later
+A run directory holds one set of settings (what is generated and how it is assessed: one
+generation config, one policy) and any number of conditions. A later
 command on it may add conditions, but not change the settings, remake a condition from another
 source, or replay a file that changed since its outputs were stored: those are refused with
 the way out (``--force-options``), so a results.json never mixes two settings silently."""
@@ -14,16 +15,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
+from vulnbench.conditions import DEFAULT_STYLE, Condition, labelled
 from vulnbench.errors import ModelError, RunStoreError, VulnbenchError
 from vulnbench.models import parse_model
 from vulnbench.models.base import ModelBackend
 from vulnbench.models.replay import ReplayBackend, replay_sources
 from vulnbench.pipeline.generate import WorkItem
-from vulnbench.pipeline.options import RunOptions, condition_label, options_from_json
+from vulnbench.pipeline.options import RunOptions, options_from_json
 from vulnbench.records import ModelSpec
 from vulnbench.store import RunStore
 
@@ -31,66 +31,53 @@ from vulnbench.store import RunStore
 DEFAULT_TEMPERATURE = 0.2
 
 
-@dataclass(frozen=True)
-class Condition:
-    label: str
-    spec: str  # what the backend loads (one file for a replay folder)
-    model: str  # the name results show: the spec, or the model a replay file name gives
-    temperature: float
-    # what it is made from, independent of the working directory (fixed when first made)
-    source: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.source:
-            backend, name = parse_model(self.spec)
-            object.__setattr__(self, "source", f"replay:{Path(name).resolve()}"
-                               if backend == "replay" else self.spec)
-
-    @property
-    def is_replay(self) -> bool:
-        return parse_model(self.spec)[0] == "replay"
-
-
-def expand_conditions(models: Sequence[str], temperatures: Sequence[float]
+def expand_conditions(models: Sequence[str], temperatures: Sequence[float],
+                      styles: Sequence[str] = (DEFAULT_STYLE,)
                       ) -> tuple[list[Condition], list[str]]:
-    """The run's conditions and notes for the user; an empty ``temperatures`` means none was
-    given. Two conditions with one label (the same model and temperature twice) are an error:
-    their samples would be scored as one."""
+    """The run's conditions (labelled) and notes for the user; an empty ``temperatures``
+    means none was given. Two conditions that are one (the same model, temperature and
+    strategy twice) are an error: their samples would be scored as one."""
     conditions: list[Condition] = []
     notes: list[str] = []
     for spec in models:
-        backend, name = parse_model(spec)
-        if backend != "replay":
-            conditions += [Condition(condition_label(spec, t), spec, spec, t)
-                           for t in temperatures or [DEFAULT_TEMPERATURE]]
-            continue
-        for source in replay_sources(name):
-            if source.model is not None and source.temperature is not None:
-                t = source.temperature
-                if temperatures and t not in temperatures:
-                    notes.append(f"replay {source.path}: temperature {t:g} from the file name "
-                                 "(--temperature does not apply to it)")
-                conditions.append(Condition(condition_label(source.model, t), source.spec,
-                                            source.model, t))
-            elif not temperatures:
-                raise VulnbenchError(
-                    f"replay {source.path}: the file name carries no temperature (SALLM names "
-                    "them dataset_{model}_{temperature}.jsonl); give the one its outputs were "
-                    "sampled at with --temperature")
-            else:
-                conditions += [Condition(condition_label(source.spec, t), source.spec,
-                                         source.spec, t) for t in temperatures]
+        for model, file, temps in _sources(spec, temperatures, notes):
+            conditions += [Condition(file, model, t, style) for t in temps for style in styles]
     if not conditions:
         raise VulnbenchError("no --model given")
-    seen: dict[str, Condition] = {}
+    conditions = labelled(conditions)
+    seen: dict[tuple[str, float, str], Condition] = {}
     for cond in conditions:
-        if cond.label in seen:
-            first = seen[cond.label]
+        if cond.ident in seen:
+            first = seen[cond.ident]
             where = f"{first.spec} and {cond.spec}" if first.spec != cond.spec else cond.spec
             raise VulnbenchError(f"condition {cond.label} comes twice (from {where}); run them "
                                  "in separate run directories")
-        seen[cond.label] = cond
+        seen[cond.ident] = cond
     return conditions, notes
+
+
+def _sources(spec: str, temperatures: Sequence[float], notes: list[str]
+             ) -> list[tuple[str, str, Sequence[float]]]:
+    """(name results show, spec to load, temperatures) for one ``--model``."""
+    backend, name = parse_model(spec)
+    if backend != "replay":
+        return [(spec, spec, temperatures or [DEFAULT_TEMPERATURE])]
+    out: list[tuple[str, str, Sequence[float]]] = []
+    for source in replay_sources(name):
+        if source.model is not None and source.temperature is not None:
+            t = source.temperature
+            if temperatures and t not in temperatures:
+                notes.append(f"replay {source.path}: temperature {t:g} from the file name "
+                             "(--temperature does not apply to it)")
+            out.append((source.model, source.spec, [t]))
+        elif not temperatures:
+            raise VulnbenchError(
+                f"replay {source.path}: the file name carries no temperature (SALLM names "
+                "them dataset_{model}_{temperature}.jsonl); give the one its outputs were "
+                "sampled at with --temperature")
+        else:
+            out.append((source.spec, source.spec, temperatures))
+    return out
 
 
 def restrict_to_replay(items: list[WorkItem], backend: ModelBackend, n: int,
@@ -111,8 +98,8 @@ def restrict_to_replay(items: list[WorkItem], backend: ModelBackend, n: int,
 
 # the run directory's record ------------------------------------------------------------
 # settings that change what is generated: outputs made under other values are other things
-GENERATION_SETTINGS = ("dataset_hash", "style", "top_p", "max_tokens", "stop", "seed",
-                       "base_url", "chat")
+# (--style makes conditions; --base-url is where a model is served, kept in its model spec)
+GENERATION_SETTINGS = ("dataset_hash", "top_p", "max_tokens", "stop", "seed", "chat")
 # settings that change how samples are assessed: every condition is re-assessed under them
 ASSESSMENT_SETTINGS = ("policy", "dedup", "analyzer", "tests")
 FORCE = "--force-options"
@@ -120,8 +107,11 @@ _PLAIN = re.compile(r"[\w.:/+-]+")
 
 
 def folder_settings(opts: RunOptions, dataset_hash: str | None) -> dict[str, Any]:
-    """The options a run directory keeps for all its conditions. Conditions (--model,
-    --temperature), the view (--n, --limit, --task, --k) and the plumbing (--concurrency,
+    """The options a run directory keeps for all its conditions. ``style`` and ``base_url``
+    are recorded, not compared: older folders' conditions take their style from it, and keys
+    made before the endpoint left them are found with it. Conditions (--model, --temperature,
+    --style), where a model is served (--base-url), the view (--n, --limit, --task, --k) and
+    the plumbing (--concurrency,
     --progress, ...) are free to change between commands."""
     settings: dict[str, Any] = {
         "dataset": opts.dataset, "dataset_hash": dataset_hash, "style": opts.style,
@@ -157,27 +147,33 @@ def _recorded(store: RunStore) -> tuple[dict[str, Any] | None, list[Condition]]:
     raw = store.get_meta("settings")
     if raw is not None:
         data = json.loads(raw)
-        return data["settings"], [Condition(**c) for c in data["conditions"]]
+        style = data["settings"].get("style", DEFAULT_STYLE)
+        return data["settings"], [Condition.from_json(c, style) for c in data["conditions"]]
     old = store.get_meta("options")
     if old is None:
         return None, []
     opts = options_from_json(old, store.path.parent)
     try:
-        conditions = expand_conditions(opts.models, opts.temperatures)[0]
+        conditions = expand_conditions(opts.models, opts.temperatures, opts.styles)[0]
     except VulnbenchError:
         conditions = []
     return folder_settings(opts, None), conditions
 
 
+def recorded_settings(store: RunStore) -> dict[str, Any] | None:
+    """The settings the run directory keeps (None for a new one)."""
+    return _recorded(store)[0]
+
+
 def reconcile(store: RunStore, settings: dict[str, Any], named: list[Condition],
               force: bool, echo: Callable[[str], None]) -> list[Condition]:
-    """Every condition this command's outputs list: those the directory already holds (in
-    their order), then the new ones it names. Refuses changed settings and a condition
-    remade from another source (``force``: adopt this command's)."""
+    """Every condition this command's outputs list (labelled together): those the directory
+    already holds (in their order), then the new ones it names. Refuses changed settings and a
+    condition remade from another source (``force``: adopt this command's)."""
     where = store.path.parent
     old, held = _recorded(store)
     if old is None:
-        return named
+        return labelled(named)
     changed = [k for k in (*GENERATION_SETTINGS, *ASSESSMENT_SETTINGS)
                if k in old and old[k] != settings[k]]
     if changed:
@@ -194,9 +190,9 @@ def reconcile(store: RunStore, settings: dict[str, Any], named: list[Condition],
         echo(f"note: {FORCE}: {where} now runs with {now} instead of {was}; {effect}")
         if regenerate:
             held = []
-    by_label = {c.label: c for c in held}
+    by_ident = {c.ident: c for c in held}
     for cond in named:
-        before = by_label.get(cond.label)
+        before = by_ident.get(cond.ident)
         if before is None or before.source == cond.source:
             continue
         if not force:
@@ -204,15 +200,14 @@ def reconcile(store: RunStore, settings: dict[str, Any], named: list[Condition],
                 f"{where} holds condition {cond.label} made from {before.spec}; this command "
                 f"makes it from {cond.spec}: use another --out, or {FORCE} to replace it")
         echo(f"note: {FORCE}: condition {cond.label} is now made from {cond.spec}")
-    mine = {c.label: c for c in named}
-    held_labels = {c.label for c in held}
-    return ([mine.get(c.label, c) for c in held]
-            + [c for c in named if c.label not in held_labels])
+    mine = {c.ident: c for c in named}
+    return labelled([mine.get(c.ident, c) for c in held]
+                    + [c for c in named if c.ident not in by_ident])
 
 
 def record(store: RunStore, settings: dict[str, Any], conditions: list[Condition]) -> None:
     store.set_meta("settings", json.dumps(
-        {"settings": settings, "conditions": [asdict(c) for c in conditions]}))
+        {"settings": settings, "conditions": [c.to_json() for c in conditions]}))
 
 
 def replay_changed(backend: ModelBackend, before: str | None, stored: list[str],

@@ -71,7 +71,7 @@ class RunOptions:
     models: list[str] = field(default_factory=lambda: ["local"])
     # empty: none given (0.2 for models; a replay file's name must carry its own)
     temperatures: list[float] = field(default_factory=list)
-    style: str = "code"
+    style: str = "code"  # one prompt style or several, comma-separated (one condition each)
     n: int = 5
     top_p: float = 0.95
     max_tokens: int = 256
@@ -91,6 +91,12 @@ class RunOptions:
 
     def __post_init__(self) -> None:
         self.validate()
+
+    @property
+    def styles(self) -> list[str]:
+        """The prompt styles of ``--style a,b``: each makes conditions like a temperature."""
+        parts = [s.strip() for s in self.style.split(",")]
+        return [] if parts == [""] else parts
 
     def validate(self) -> None:
         """Raise :class:`OptionError` (named as the CLI option) for a value out of range.
@@ -123,7 +129,9 @@ class RunOptions:
                  self.policy)
         _require(self.dedup in ("none", "exact", "fuzzy"), "--dedup",
                  "'none', 'exact' or 'fuzzy'", self.dedup)
-        _require(bool(self.style.strip()), "--style", "a prompt style name", self.style)
+        _require(bool(self.styles) and len(set(self.styles)) == len(self.styles)
+                 and "" not in self.styles, "--style",
+                 "one or more different prompt style names, comma-separated", self.style)
         _require(bool(self.dataset.strip()), "--dataset", "a dataset name or task file",
                  self.dataset)
         for name in self.analyzers:
@@ -151,6 +159,3 @@ def options_from_json(text: str, out: Path) -> RunOptions:
         raise OptionError(f"{out} was run with an option out of range ({err}); start a new run "
                           "folder") from None
 
-
-def condition_label(model: str, temperature: float) -> str:
-    return f"{model}@T{temperature:g}"

@@ -16,7 +16,7 @@ from vulnbench.store import RunStore
 def process_task(store: RunStore, task: Task, items: Iterable[WorkItem], condition: str,
                  dedup: str) -> list[Sample]:
     samples: list[Sample] = []
-    for item in sorted(items, key=lambda it: it.sample_index):
+    for item in sorted(items, key=lambda it: (it.prompt_index, it.sample_index)):
         gen = store.get_generation(item.key)
         if gen is None:
             continue
@@ -26,7 +26,8 @@ def process_task(store: RunStore, task: Task, items: Iterable[WorkItem], conditi
         compiles_raw = check_syntax(raw, task.language) is None
         sample = Sample(key=item.key, condition=condition, task_id=task.id,
                         sample_index=item.sample_index, raw=raw, code=result.code,
-                        status="ok", repairs=result.rules, compiles_raw=compiles_raw)
+                        status="ok", repairs=result.rules, compiles_raw=compiles_raw,
+                        prompt_index=item.prompt_index)
         if not result.extracted:
             sample.status, sample.error = "extract_failed", "no code in the output"
         else:

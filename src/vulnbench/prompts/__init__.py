@@ -1,5 +1,5 @@
 """Prompt styles behind a registry: how a task becomes what a model is asked."""
 
-from vulnbench.prompts.styles import PromptContext, StyleFn, build_prompt, styles
+from vulnbench.prompts.styles import PromptContext, StyleFn, build_prompt, build_prompts, styles
 
-__all__ = ["PromptContext", "StyleFn", "build_prompt", "styles"]
+__all__ = ["PromptContext", "StyleFn", "build_prompt", "build_prompts", "styles"]
