@@ -221,7 +221,7 @@ class TestOutcome(Record):
 
 
 class Verdict(Record):
-    """Per-sample verdict with the evidence that produced it (DESIGN.md semantics)."""
+    """Per-sample verdict with the evidence that produced it (meanings: docs/semantics.md)."""
 
     key: str
     status: AssessmentStatus
