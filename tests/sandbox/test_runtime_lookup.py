@@ -47,7 +47,7 @@ def test_env_var_that_does_not_run_is_an_error(world: Path,
     _python(world / ".venv-runtime" / "bin" / "python")
     monkeypatch.setenv("VULNBENCH_RUNTIME", str(world / "missing" / "python"))
     with pytest.raises(VulnbenchError, match=r"VULNBENCH_RUNTIME=.*missing/python is not a "
-                                             r"Python interpreter that runs"):
+                                             r"Python interpreter that can start"):
         runtime.find_runtime()
 
 

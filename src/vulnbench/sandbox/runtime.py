@@ -84,7 +84,7 @@ def find_runtime() -> Runtime:
     if env:
         found = _probe(Path(env))
         if found is None:
-            raise VulnbenchError(f"{RUNTIME_ENV}={env} is not a Python interpreter that runs; "
+            raise VulnbenchError(f"{RUNTIME_ENV}={env} is not a Python interpreter that can start; "
                                  "point it at the task runtime's bin/python or unset it")
         return found
     beside = _beside_virtualenv()
