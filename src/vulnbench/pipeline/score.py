@@ -1,39 +1,22 @@
 """Scoring phase: stream a condition's samples and verdicts from the store into per-task
-counts for three views (combined, static-based, test-based) and compute the metrics, with
-what explains them: why a figure is undefined, which evidence made samples vulnerable, why
-others are neither secure nor vulnerable, and which tasks no check can judge."""
+counts for three views (combined, static-based, test-based), which the registered metric
+families (``pipeline.scorers``) turn into figures with what explains them: why a figure is
+undefined, which evidence made samples vulnerable, why others are neither secure nor
+vulnerable, and which tasks no check can judge."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 
 from vulnbench.analyzers.coverage import analyzer_cwes, covers, unenumerated
 from vulnbench.cwe import is_known
-from vulnbench.metrics import (
-    Metric,
-    TaskCounts,
-    harmonic_mean,
-    mean_metric,
-    metric_table,
-    per_cwe,
-    undefined_reasons,
-)
+from vulnbench.metrics import TaskCounts
+from vulnbench.pipeline.scorers import VIEWS, ConditionCounts, ScoreParams, run_scorers
 from vulnbench.records import Sample, Task, Verdict
-from vulnbench.report.results import (
-    BlindShare,
-    BlindTask,
-    ConditionResult,
-    CweRow,
-    MetricEntry,
-    VerdictSources,
-    finite,
-)
+from vulnbench.report.results import BlindTask, ConditionResult
 from vulnbench.store import RunStore
-
-VIEWS = ("combined", "static", "test")
 
 
 @dataclass
@@ -45,6 +28,15 @@ class _Tally:
     func_secure: int = 0
     valid: int = 0
     flags: list[bool] = field(default_factory=list)
+
+    def add(self, functional: bool, vulnerable: bool, secure: bool, *, valid: bool) -> None:
+        self.n += 1
+        self.valid += valid
+        self.functional += functional
+        self.vulnerable += vulnerable
+        self.secure += secure
+        self.func_secure += functional and secure
+        self.flags.append(functional and secure)
 
     def counts(self, task: Task) -> TaskCounts:
         return TaskCounts(task.id, tuple(task.cwe), self.n, self.functional, self.vulnerable,
@@ -130,87 +122,41 @@ def _samples(store: RunStore, condition: str, keys: set[str]) -> Iterator[Sample
 def score_condition(store: RunStore, condition: str, model: str, temperature: float,
                     tasks: dict[str, Task], keys: set[str], ks: Sequence[int],
                     reps: int, blind: frozenset[str] = frozenset()) -> ConditionResult:
-    """``blind``: ids of the tasks no check can judge (see :func:`blind_tasks`)."""
-    per_view: dict[str, list[TaskCounts]] = {v: [] for v in VIEWS}
-    buckets: Counter[str] = Counter()
-    blind_share = BlindShare()
-    status: Counter[str] = Counter()
-    verdict_status: Counter[str] = Counter()
-    duplicates: Counter[str] = Counter()
-    repairs: Counter[str] = Counter()
-    compiled_raw = compiled = total = 0
+    """One condition's results: its samples counted once, then scored by the registered
+    families of its tasks' kinds. ``blind``: ids of the tasks no check can judge (see
+    :func:`blind_tasks`)."""
+    counts = count_condition(store, condition, tasks, keys, blind)
+    return ConditionResult(condition=condition, model=model, temperature=temperature,
+                           tasks=len(counts.tasks), samples=counts.total,
+                           **run_scorers(counts, ScoreParams(ks, reps)))
+
+
+def count_condition(store: RunStore, condition: str, tasks: dict[str, Task], keys: set[str],
+                    blind: frozenset[str] = frozenset()) -> ConditionCounts:
+    """Stream the condition's samples (those of ``keys``) and their verdicts into counts."""
+    counts = ConditionCounts()
     for task_id, group in groupby(_samples(store, condition, keys), key=lambda s: s.task_id):
         task = tasks[task_id]
         tallies = {v: _Tally() for v in VIEWS}
         for sample in group:
-            total += 1
-            status[sample.status] += 1
-            compiled_raw += sample.compiles_raw
-            compiled += sample.compiles_repaired
-            repairs.update(sample.repairs)
+            counts.total += 1
+            counts.status[sample.status] += 1
+            counts.compiled_raw += sample.compiles_raw
+            counts.compiled += sample.compiles_repaired
+            counts.repairs.update(sample.repairs)
             if sample.duplicate_kind:
-                duplicates[sample.duplicate_kind] += 1
+                counts.duplicates[sample.duplicate_kind] += 1
             verdict = store.get_verdict(sample.key) if sample.status == "ok" else None
-            verdict_status[verdict.status if verdict else "not_assessed"] += 1
+            counts.verdict_status[verdict.status if verdict else "not_assessed"] += 1
             bucket = verdict_bucket(sample, verdict, task)
-            buckets[bucket] += 1
+            counts.buckets[bucket] += 1
             if task_id in blind:
-                blind_share.samples += 1
-                blind_share.secure += bucket == "secure"
+                counts.blind.samples += 1
+                counts.blind.secure += bucket == "secure"
             for view, tally in tallies.items():
-                functional, vulnerable, secure = _view(sample, verdict, view)
-                tally.n += 1
-                tally.valid += sample.status == "ok"
-                tally.functional += functional
-                tally.vulnerable += vulnerable
-                tally.secure += secure
-                tally.func_secure += functional and secure
-                tally.flags.append(functional and secure)
+                tally.add(*_view(sample, verdict, view), valid=sample.status == "ok")
         for view, tally in tallies.items():
-            per_view[view].append(tally.counts(task))
-        blind_share.tasks += task_id in blind
-
-    def table(view: str) -> dict[str, MetricEntry]:
-        rows = metric_table(per_view[view], ks, reps=reps)
-        return {name: MetricEntry(value=finite(v.value), ci_low=finite(v.ci_low),
-                                  ci_high=finite(v.ci_high)) for name, v in rows.items()}
-
-    harmonic: dict[str, float | None] = {}
-    for k in ks:
-        for metric in ("vulnerable", "secure"):
-            test_v = mean_metric(per_view["test"], metric, k)
-            static_v = mean_metric(per_view["static"], metric, k)
-            harmonic[f"{metric}@{k}"] = finite(harmonic_mean(test_v, static_v))
-
-    cwe_rows: dict[str, CweRow] = {}
-    combined = per_view["combined"]
-    k1 = min(ks)
-    metrics: tuple[Metric, ...] = ("pass", "vulnerable", "secure")
-    figures = {f"{m}@{k1}": per_cwe(combined, m, k1) for m in metrics}
-    for cwe in next(iter(figures.values()), {}):
-        members = [t for t in combined if cwe in t.cwes]
-        why = undefined_reasons(members, [k1])
-        cwe_rows[cwe] = CweRow(tasks=len(members), samples=sum(t.n for t in members),
-                               metrics={name: finite(values[cwe])
-                                        for name, values in figures.items()},
-                               undefined={n: why[n] for n in figures if n in why})
-    sources = VerdictSources(
-        secure=buckets.pop("secure", 0),
-        vulnerable_static_only=buckets.pop("vulnerable_static_only", 0),
-        vulnerable_test_only=buckets.pop("vulnerable_test_only", 0),
-        vulnerable_both=buckets.pop("vulnerable_both", 0), neither=dict(sorted(buckets.items())))
-    judged = [tasks[t.task_id] for t in combined]
-    return ConditionResult(
-        condition=condition, model=model, temperature=temperature, tasks=len(combined),
-        samples=total, metrics=table("combined"), static_metrics=table("static"),
-        test_metrics=table("test"), harmonic=harmonic, per_cwe=cwe_rows,
-        compile_rate={"raw": finite(compiled_raw / total) if total else None,
-                      "repaired": finite(compiled / total) if total else None},
-        sample_status=dict(status), verdict_status=dict(verdict_status),
-        duplicates=dict(duplicates), repairs=dict(repairs),
-        undefined=undefined_reasons(combined, ks), verdict_sources=sources,
-        tasks_with_tests={"functional": sum(bool(t.functional_test.strip()) for t in judged),
-                          "security": sum(bool(t.security_test.strip()) for t in judged)},
-        blind=blind_share,
-    )
-
+            counts.per_view[view].append(tally.counts(task))
+        counts.tasks.append(task)
+        counts.blind.tasks += task_id in blind
+    return counts
