@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
+from vulnbench.analyzers._tools import MAX_BYTES
 from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
+from vulnbench.records import Finding
 from vulnbench.registry import Registry
 
 AnalyzerFactory = Callable[[], Analyzer]
@@ -21,4 +24,20 @@ def create_analyzer(name: str) -> Analyzer:
     return analyzers.get(name)()
 
 
-__all__ = ["AnalysisInput", "AnalysisResult", "Analyzer", "analyzers", "create_analyzer"]
+@cache
+def _kind(tool: str) -> type[Analyzer] | None:
+    if tool not in analyzers:
+        return None
+    factory = analyzers.get(tool)
+    return factory if isinstance(factory, type) else None
+
+
+def informational(finding: Finding) -> bool:
+    """Whether the tool that reported ``finding`` calls it a reminder, not a vulnerability
+    (see :meth:`Analyzer.informational`)."""
+    kind = _kind(finding.tool)
+    return kind is not None and kind.informational(finding)
+
+
+__all__ = ["MAX_BYTES", "AnalysisInput", "AnalysisResult", "Analyzer", "analyzers",
+           "create_analyzer", "informational"]

@@ -18,6 +18,13 @@ from vulnbench.errors import MissingDependencyError
 from vulnbench.records import Finding, Severity, normalize_cwe
 
 _LEVEL: dict[str, Severity] = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high"}
+# Reminders that fire on safe code too: import checks (B401-B415), a subprocess call without a
+# shell (B603, B606), a program named without its full path (B607: the list-argv form
+# recommended against injection, e.g. ["git", "log"]; a PATH-hijack concern, not injection),
+# a server bound to all interfaces (B104: a deployment choice, the norm in containers) and
+# assert (B101). Kept as evidence, never a verdict.
+INFORMATIONAL_PREFIXES = ("B4",)
+INFORMATIONAL_RULES = frozenset({"B603", "B606", "B607", "B104", "B101"})
 
 
 @cache
@@ -44,6 +51,11 @@ def _finding(issue: dict[str, Any]) -> Finding:
 
 class BanditAnalyzer(Analyzer):
     name = "bandit"
+
+    @classmethod
+    def informational(cls, finding: Finding) -> bool:
+        return (finding.rule_id.startswith(INFORMATIONAL_PREFIXES)
+                or finding.rule_id in INFORMATIONAL_RULES)
 
     def version(self) -> str:
         return _bandit_version()

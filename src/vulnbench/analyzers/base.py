@@ -29,6 +29,12 @@ class Analyzer(ABC):
     name: str = ""
     languages: frozenset[str] = frozenset({"python"})
 
+    @classmethod
+    def informational(cls, finding: Finding) -> bool:
+        """A finding this tool reports on safe code too (a reminder): kept as evidence, never
+        counted as a vulnerability. The tool knows its rules; the verdict asks."""
+        return False
+
     @abstractmethod
     def version(self) -> str:
         """Tool version, recorded in the run spec and part of the cache key."""

@@ -39,8 +39,6 @@ GCC_ANALYZER: dict[str, tuple[int, ...]] = {
 }
 UNENUMERATED = frozenset({"codeshield", "codeql"})
 _CWE_REF = re.compile(r"Cwe\.([A-Z_]+)")
-# any task: the verdict's own test of whether a finding counts, asked with policy "any"
-_ANY_TASK = Task(id="coverage", cwe=["CWE-20"], code_prompt="-")
 
 
 def _counts(tool: str, rule_id: str) -> bool:
@@ -48,9 +46,10 @@ def _counts(tool: str, rule_id: str) -> bool:
 
 
 def _finding_counts(finding: Finding) -> bool:
-    from vulnbench.assess.verdict import counts_as_vulnerability  # late: it imports the sandbox
+    """With policy "any" every finding counts but the analyzers' reminders."""
+    from vulnbench.analyzers import informational
 
-    return counts_as_vulnerability(finding, _ANY_TASK, "any")
+    return not informational(finding)
 
 
 @cache

@@ -7,11 +7,11 @@ import contextlib
 import dataclasses
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Literal, TypeVar, cast, get_args
 
-from vulnbench.records import AssessmentStatus, Task, TestOutcome, TestStatus
+from vulnbench.outcomes import TestRun
+from vulnbench.records import Task, TestOutcome, TestStatus
 from vulnbench.sandbox.base import Limits, Sandbox, disk_note
 from vulnbench.sandbox.envs import EnvBuildError, task_runtime
 from vulnbench.sandbox.runtime import Runtime
@@ -25,13 +25,6 @@ T = TypeVar("T")
 
 # distribution name -> module name, for runtime libraries whose names differ
 IMPORT_NAMES = {"pyyaml": "yaml", "pyjwt": "jwt", "beautifulsoup4": "bs4"}
-
-
-@dataclass
-class TestRun:
-    status: AssessmentStatus
-    outcomes: list[TestOutcome] = field(default_factory=list)
-    detail: str = ""
 
 
 def _harness_source(name: str) -> str:

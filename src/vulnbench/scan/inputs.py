@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from vulnbench.analyzers._tools import MAX_BYTES
+from vulnbench.analyzers import MAX_BYTES
 from vulnbench.errors import VulnbenchError
 from vulnbench.jsonl import lines
 
