@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from vulnbench.analyzers import AnalysisInput, AnalysisResult, create_analyzer
+from vulnbench.analyzers import AnalysisInput, create_analyzer
+from vulnbench.analyzers.runner import DEFAULT_ANALYZERS, InputResult, run_analyzers
 from vulnbench.assess.verdict import counts_as_vulnerability
 from vulnbench.cwe import in_family
-from vulnbench.pipeline.options import DEFAULT_ANALYZERS
 from vulnbench.records import Finding, Task, normalize_cwe
 
 COMBINED = list(DEFAULT_ANALYZERS)
@@ -106,7 +106,7 @@ class Score:
 
 def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool) -> None:
     batch = [AnalysisInput(s.id, s.code, s.language) for s in corpus]
-    by_tool: dict[str, dict[str, AnalysisResult]] = {}
+    by_tool: dict[str, dict[str, InputResult]] = {}
     for a in analyzers:
         analyzer = create_analyzer(a)
         if why := analyzer.unavailable():
@@ -114,7 +114,7 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool)
             continue
         start = time.perf_counter()
         items = [b for b in batch if b.language in analyzer.languages]
-        by_tool[a] = {r.id: r for r in analyzer.analyze(items)}
+        by_tool[a] = run_analyzers(items, [analyzer])
         print(f"  {a}: {len(items)} samples in {time.perf_counter() - start:.1f}s")
     print(f"\n{name}: {len(corpus)} samples "
           f"({sum(s.vulnerable for s in corpus)} vulnerable)")
@@ -128,7 +128,7 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool)
             res = results.get(s.id)
             if res is None:
                 continue  # language not covered: the analyzer abstains
-            if res.error:
+            if res.errors:
                 scores[a].errors += 1
             hits = counted(res.findings, s)
             fam = any(in_family(f.cwe, s.cwe) for f in hits) if s.cwe else False

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from vulnbench.analyzers import AnalysisInput, create_analyzer
+from vulnbench.analyzers.runner import run_analyzers
 from vulnbench.datasets import load_dataset
 from vulnbench.pipeline.assess import AssessContext, static_findings
 from vulnbench.records import Finding, Sample
@@ -61,7 +62,7 @@ def main() -> None:
         start = time.perf_counter()
         for s in samples[:naive_n]:
             for a in analyzers:
-                a.analyze([AnalysisInput(s.key, s.code)])
+                run_analyzers([AnalysisInput(s.key, s.code)], [a])
         rates["naive"].append(naive_n / (time.perf_counter() - start))
         with tempfile.TemporaryDirectory() as tmp:
             store = RunStore(Path(tmp) / "run.sqlite")

@@ -4,7 +4,6 @@ program: it pins dependencies that clash with the model backends."""
 
 from __future__ import annotations
 
-import ast
 import json
 import os
 import re
@@ -26,6 +25,7 @@ from vulnbench.analyzers._tools import (
 )
 from vulnbench.analyzers.base import AnalysisInput, AnalysisResult, Analyzer
 from vulnbench.cwe import refine_cwes
+from vulnbench.postprocess.syntax import python_syntax_error
 from vulnbench.records import Finding, Severity
 
 CHUNK = 1000
@@ -112,16 +112,6 @@ def collect(report: dict[str, Any], names: dict[str, str],
             kind = kind[0] if isinstance(kind, list) and kind else kind
             results[sample_id].error = f"{tool}: {kind or 'error'}: " + str(
                 err.get("message", ""))[:200]
-
-
-def python_syntax_error(code: str) -> str:
-    try:
-        ast.parse(code)
-    except SyntaxError as exc:  # no line for some (NUL bytes): never "line None"
-        return f"syntax error: {exc.msg}" + (f" (line {exc.lineno})" if exc.lineno else "")
-    except ValueError as exc:  # NUL bytes
-        return f"syntax error: {exc}"
-    return ""
 
 
 class SemgrepAnalyzer(Analyzer):

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from typing import Literal, TypedDict, TypeVar
 
 from vulnbench.analyzers import AnalysisInput, Analyzer
+from vulnbench.analyzers.runner import InputResult, run_analyzers
 from vulnbench.assess.verdict import counts_as_vulnerability
+from vulnbench.outcomes import TestRun
 from vulnbench.records import Finding, Task, TestOutcome
 from vulnbench.sandbox.base import Sandbox
-from vulnbench.sandbox.tests_runner import TestRun, run_task_tests_batch
+from vulnbench.sandbox.tests_runner import run_task_tests_batch
 
 P = TypeVar("P")
 
@@ -62,17 +64,25 @@ def _suite(run: TestRun, suite: str) -> str:
 
 
 def _static(analyzers: Sequence[Analyzer], tasks: Sequence[Task]
-            ) -> dict[tuple[str, str], list[Finding]]:
+            ) -> dict[tuple[str, str], InputResult]:
+    """Every analyzer over every reference (analyzers/runner.py: one error policy)."""
     batch = [AnalysisInput(f"{t.id}\0{ref}", getattr(t, f"{ref}_reference"), t.language)
              for t in tasks for ref in ("secure", "insecure")
              if getattr(t, f"{ref}_reference").strip()]
-    found: dict[tuple[str, str], list[Finding]] = {}
-    for analyzer in analyzers:
-        items = [b for b in batch if b.language in analyzer.languages]
-        for result in analyzer.analyze(items):
-            task_id, ref = result.id.split("\0")
-            found.setdefault((task_id, ref), []).extend(result.findings)
-    return found
+    return {(r.id.split("\0")[0], r.id.split("\0")[1]): r
+            for r in run_analyzers(batch, analyzers).values()}
+
+
+def _counted(static: dict[tuple[str, str], InputResult], task: Task, ref: str
+             ) -> list[Finding]:
+    got = static.get((task.id, ref))
+    return [f for f in got.findings if counts_as_vulnerability(f, task, "target")] if got else []
+
+
+def _static_errors(static: dict[tuple[str, str], InputResult], task_id: str, ref: str
+                   ) -> list[str]:
+    got = static.get((task_id, ref))
+    return [f"{name}: {error}" for name, error in got.errors] if got else []
 
 
 def check_tasks(tasks: Sequence[Task], sandbox: Sandbox, analyzers: Sequence[Analyzer],
@@ -100,14 +110,15 @@ def check_tasks(tasks: Sequence[Task], sandbox: Sandbox, analyzers: Sequence[Ana
             proof.problems.append(f"insecure reference: functional test {i_f}")
         if i_s != "failed":
             proof.problems.append(f"insecure reference: security test {i_s} (must fail)")
-        flagged_secure = [f for f in static.get((task.id, "secure"), [])
-                          if counts_as_vulnerability(f, task, "target")]
+        for ref in ("secure", "insecure"):  # an unjudged reference is no proof either way
+            proof.problems += [f"{ref} reference: static analysis incomplete: {e}"
+                               for e in _static_errors(static, task.id, ref)]
+        flagged_secure = _counted(static, task, "secure")
         if flagged_secure:
             proof.problems.append("secure reference flagged: " + ", ".join(
                 f"{f.tool} {f.rule_id} {','.join(f.cwe)} line {f.line}" for f in flagged_secure))
         proof.insecure_flagged_by = sorted({
-            f"{f.tool}:{f.rule_id}" for f in static.get((task.id, "insecure"), [])
-            if counts_as_vulnerability(f, task, "target")})
+            f"{f.tool}:{f.rule_id}" for f in _counted(static, task, "insecure")})
         if task.static_visible and not proof.insecure_flagged_by:
             proof.problems.append("static_visible, but no analyzer flags the insecure reference "
                                   f"in the {'/'.join(task.cwe)} family")
@@ -172,6 +183,8 @@ class PolarityProof:
     references: dict[str, str] = field(default_factory=dict)  # ref -> its suite results
     why: list[Why] = field(default_factory=list)
     static: dict[str, list[str]] = field(default_factory=dict)  # ref -> analyzer:rule
+    # ref -> "analyzer: error" where static analysis could not judge it (never a clean result)
+    static_errors: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def outcome(self) -> Outcome:
@@ -185,7 +198,8 @@ class PolarityProof:
 
     def to_json(self) -> dict[str, object]:
         return {"task": self.task_id, "outcome": self.outcome, "references": self.references,
-                "why": [vars(w) for w in self.why], "static": self.static}
+                "why": [vars(w) for w in self.why], "static": self.static,
+                **({"static_errors": self.static_errors} if self.static_errors else {})}
 
 
 def _first_line(text: str) -> str:
@@ -252,8 +266,9 @@ def check_polarity(tasks: Sequence[Task], sandbox: Sandbox, analyzers: Sequence[
         refs = [r for r in ("insecure", "secure") if getattr(task, f"{r}_reference").strip()]
         for ref in refs:
             proof.static[ref] = sorted({
-                f"{f.tool}:{f.rule_id}" for f in static.get((task.id, ref), [])
-                if counts_as_vulnerability(f, task, "target")})
+                f"{f.tool}:{f.rule_id}" for f in _counted(static, task, ref)})
+            if errors := _static_errors(static, task.id, ref):
+                proof.static_errors[ref] = errors
         if not refs:
             return proof
         runs = run_task_tests_batch(sandbox, task, [getattr(task, f"{r}_reference")

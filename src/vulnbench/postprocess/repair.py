@@ -14,9 +14,7 @@ sample is flagged, never scored on the prompt's stub.
 
 from __future__ import annotations
 
-import ast
 import re
-import warnings
 from dataclasses import dataclass, field
 
 from vulnbench.postprocess.join import (
@@ -30,6 +28,7 @@ from vulnbench.postprocess.join import (
     join,
 )
 from vulnbench.postprocess.shapes import c_block_end, c_def, py_def, py_def_end
+from vulnbench.postprocess.syntax import python_parse_error
 
 __all__ = ["R3_PATTERNS", "R3_PATTERNS_C", "RepairResult", "cut_extra_code",
            "dropped_reason", "extract_code", "extract_code_block", "repair"]
@@ -87,13 +86,7 @@ def extract_code(text: str, language: str, target: Target) -> str | None:
 
 
 def _parses(code: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    return python_parse_error(code) is None
 
 
 def _lone_closing_fence(text: str, prompt_prefix: str, language: str) -> int | None:

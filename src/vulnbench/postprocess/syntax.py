@@ -1,4 +1,5 @@
-"""Syntax validation: Python through ``ast``; C through ``gcc -fsyntax-only``."""
+"""Syntax validation, the one check every layer uses (processing, repair, analyzers, scan):
+Python through ``ast``; C through ``gcc -fsyntax-only``."""
 
 from __future__ import annotations
 
@@ -12,20 +13,40 @@ from pathlib import Path
 from vulnbench.errors import ToolMissingError
 
 
+def python_parse_error(code: str) -> Exception | None:
+    """Why ``ast`` cannot parse ``code`` (NUL bytes are a ValueError; deep nesting a
+    RecursionError), or None when it parses."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
+        return err
+    return None
+
+
+def python_syntax_error(code: str) -> str:
+    """The reason as analyzers and scan print it, empty when ``code`` parses; never
+    "line None" (some errors have no line)."""
+    err = python_parse_error(code)
+    if err is None:
+        return ""
+    if isinstance(err, SyntaxError):
+        return f"syntax error: {err.msg}" + (f" (line {err.lineno})" if err.lineno else "")
+    return f"syntax error: {err}"
+
+
 def check_syntax(code: str, language: str) -> str | None:
     """None when ``code`` parses; otherwise a one-line reason."""
     if not code.strip():
         return "empty program"
     if language == "python":
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ast.parse(code)
-        except SyntaxError as err:
+        err = python_parse_error(code)
+        if err is None:
+            return None
+        if isinstance(err, SyntaxError):
             return f"line {err.lineno}: {err.msg}" if err.lineno else str(err.msg)
-        except (ValueError, RecursionError, MemoryError) as err:
-            return f"{type(err).__name__}: {err}"
-        return None
+        return f"{type(err).__name__}: {err}"
     if language == "c":
         return _check_c(code)
     raise ValueError(f"no syntax check for language {language!r}")

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from vulnbench.analyzers import AnalysisInput, Analyzer
-from vulnbench.analyzers.semgrep import python_syntax_error
-from vulnbench.errors import VulnbenchError
+from vulnbench.analyzers.runner import run_analyzers
+from vulnbench.postprocess.syntax import python_syntax_error
 from vulnbench.records import Finding, Severity
 from vulnbench.scan.inputs import ScanItem
 
@@ -98,7 +97,8 @@ def _uncovered(item: ScanItem, running: Sequence[Analyzer], unavailable: dict[st
 
 
 def run_scan(items: Sequence[ScanItem], analyzers: Sequence[Analyzer]) -> ScanReport:
-    """Every available analyzer once over the whole batch, analyzers in parallel."""
+    """Every available analyzer once over the whole batch (analyzers/runner.py: analyzers in
+    parallel, a crash or a missing result is an error for the program, never clean)."""
     results = {i.id: ScanResult(i.id, i.path or i.id, i.language, "ok",
                                 errors=[i.error] if i.error else [],
                                 where=one_line(i.where or i.path or i.id)) for i in items}
@@ -111,27 +111,11 @@ def run_scan(items: Sequence[ScanItem], analyzers: Sequence[Analyzer]) -> ScanRe
         if why := _uncovered(item, running, unavailable, analyzers):
             results[item.id].errors.append(why)
 
-    def one(analyzer: Analyzer) -> tuple[Analyzer, list[tuple[str, list[Finding], str]]]:
-        batch = [AnalysisInput(i.id, i.code, i.language) for i in usable
-                 if i.language in analyzer.languages]
-        if not batch:
-            return analyzer, []
-        try:
-            out = {r.id: r for r in analyzer.analyze(batch)}
-        except Exception as exc:  # a crash leaves its batch unscanned, never clean
-            why = str(exc) if isinstance(exc, VulnbenchError) else (
-                f"crashed ({type(exc).__name__}: {exc})")
-            return analyzer, [(b.id, [], why) for b in batch]
-        return analyzer, [(b.id, out[b.id].findings, out[b.id].error) if b.id in out
-                          else (b.id, [], "returned no result for this program") for b in batch]
-
-    with ThreadPoolExecutor(max_workers=max(1, len(running))) as pool:
-        for analyzer, out in pool.map(one, running):
-            for sid, findings, error in out:
-                res = results[sid]
-                res.findings.extend(findings)
-                if error:
-                    res.errors.append(tool_error(analyzer.name, error, res.path))
+    inputs = [AnalysisInput(i.id, i.code, i.language) for i in usable]
+    for sid, out in run_analyzers(inputs, running).items():
+        res = results[sid]
+        res.findings.extend(out.findings)
+        res.errors.extend(tool_error(name, error, res.path) for name, error in out.errors)
     for res in results.values():
         res.findings.sort(key=lambda f: (f.line or 0, f.tool, f.rule_id))
         res.errors = [one_line(e) for e in res.errors]
