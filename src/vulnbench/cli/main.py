@@ -139,23 +139,30 @@ def run(
 
 @app.command()
 def report(out: Annotated[Path, typer.Argument(help="an existing run directory")]) -> None:
-    """Re-score and re-write a run's reports from its store, with the options it was run with
-    (no model call when every generation is stored; only stale verdicts are re-assessed)."""
+    """Re-score and re-write a run's reports from its store alone: no model call, nothing
+    assessed, no dataset loaded (see docs/runs.md). A folder written before runs recorded what
+    they scored has its pipeline re-run once, with the options it was run with."""
     from vulnbench.pipeline import run as run_pipeline
     from vulnbench.pipeline.options import options_from_json
+    from vulnbench.pipeline.rescore import report as rescore
     from vulnbench.store import RunStore
 
     db = out / "run.sqlite"
     if not db.is_file():
         raise VulnbenchError(f"{out} holds no run store (run.sqlite); start one with vulnbench run")
-    store = RunStore(db)
-    saved = store.get_meta("options")
-    store.close()
-    if saved is None:
-        raise VulnbenchError(f"{db} does not record its run options; re-run vulnbench run")
-    opts = options_from_json(saved, out)
-    opts.progress = sys.stderr.isatty()
-    results = run_pipeline(opts, echo=lambda msg: console.print(msg))
+    results = rescore(out, echo=lambda msg: console.print(msg))
+    if results is None:
+        store = RunStore(db)
+        saved = store.get_meta("options")
+        store.close()
+        if saved is None:
+            raise VulnbenchError(f"{db} does not record its run options; re-run vulnbench run")
+        console.print(f"note: {out} was written before runs recorded what they scored; its "
+                      "pipeline runs once more to record it (no model call when every "
+                      "generation is stored)")
+        opts = options_from_json(saved, out)
+        opts.progress = sys.stderr.isatty()
+        results = run_pipeline(opts, echo=lambda msg: console.print(msg))
     print_headline(results)
     console.print(f"{results.stats.new_generations} new generations; report in {out}/report.md")
 

@@ -23,11 +23,17 @@ from vulnbench.pipeline.health import check_verdicts, sandbox_spec
 from vulnbench.pipeline.options import RunOptions
 from vulnbench.pipeline.plan import Inputs, Models, Planned, load, plan_conditions
 from vulnbench.pipeline.process import process_task
-from vulnbench.pipeline.score import blind_tasks, score_condition
+from vulnbench.pipeline.rescore import (
+    ScoredCondition,
+    ScoreOptions,
+    ScoringRecord,
+    results_of,
+    save_scoring,
+)
 from vulnbench.prompts import styles
 from vulnbench.records import ConditionRecord, GenerationConfig, ModelSpec, RunSpec, Sample
 from vulnbench.report.markdown import write_outputs
-from vulnbench.report.results import ConditionResult, Results, Stats
+from vulnbench.report.results import Results, Stats
 from vulnbench.sandbox.envs import environment_specs
 from vulnbench.store import RunLock, RunStore
 
@@ -127,34 +133,20 @@ def _assess(store: RunStore, opts: RunOptions, inputs: Inputs, samples: list[Sam
 
 def _score(store: RunStore, opts: RunOptions, inputs: Inputs, planned: list[Planned],
            spec: RunSpec, stats: Stats) -> Results:
-    blind = blind_tasks(inputs.dataset.tasks, [a.name for a in inputs.analyzers],
-                        inputs.sandbox is not None)
-    ids = frozenset(b.task for b in blind)
-    scored = [score_condition(store, p.condition.label, p.condition.model,
-                              p.condition.temperature, inputs.tasks,
-                              {it.key for it in p.items}, opts.ks, opts.bootstrap_reps, ids)
-              for p in planned]
-    return Results(run_spec=spec, stats=stats, conditions=scored,
-                   warnings=inputs.dataset.warnings, blind_tasks=blind,
-                   temperature_tables=temperature_tables(
-                       scored, [p.condition.strategy for p in planned]))
+    """Score, after recording in the store what is scored, so that ``vulnbench report``
+    re-scores it from the store alone."""
+    record = ScoringRecord(
+        dataset=inputs.dataset.name,
+        conditions=[ScoredCondition(condition=c, keys=[it.key for it in p.items])
+                    for c, p in zip(spec.conditions, planned, strict=True)],
+        options=ScoreOptions(ks=list(opts.ks), bootstrap_reps=opts.bootstrap_reps,
+                             analyzers=[a.name for a in inputs.analyzers],
+                             tests_run=inputs.sandbox is not None))
+    save_scoring(store, inputs.dataset.tasks, record)
+    return results_of(store, record, inputs.dataset.tasks, spec, stats)
 
 
 # helpers ---------------------------------------------------------------------------------
-def temperature_tables(conditions: list[ConditionResult], strategies: list[str]
-                       ) -> dict[str, list[dict[str, float | None]]]:
-    """Per model (per model and strategy when a run has several): one row per temperature."""
-    several = len(set(strategies)) > 1
-    tables: dict[str, list[dict[str, float | None]]] = {}
-    for cond, strategy in zip(conditions, strategies, strict=True):
-        row: dict[str, float | None] = {"temperature": cond.temperature}
-        row.update({name: entry.value for name, entry in cond.metrics.items()})
-        tables.setdefault(f"{cond.model}/{strategy}" if several else cond.model, []).append(row)
-    for rows in tables.values():
-        rows.sort(key=lambda r: r["temperature"] or 0.0)
-    return tables
-
-
 def _run_spec(store: RunStore, opts: RunOptions, inputs: Inputs, planned: list[Planned],
               sandbox: str) -> RunSpec:
     conds = [p.condition for p in planned]

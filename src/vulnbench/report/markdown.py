@@ -1,8 +1,7 @@
-"""Writes a run's outputs: ``results.json``, ``report.md`` and ``samples.jsonl``."""
+"""``report.md`` (the ``markdown`` reporter); ``write_outputs`` writes every default output."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from vulnbench.report.explain import (
@@ -15,6 +14,7 @@ from vulnbench.report.explain import (
     verdicts_section,
     warnings_section,
 )
+from vulnbench.report.reporters import ReportInput, write_reports
 from vulnbench.report.results import ConditionResult, MetricEntry, Results
 from vulnbench.store import RunStore
 
@@ -135,23 +135,7 @@ def _counts(counter: dict[str, int]) -> str:
     return ", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "-"
 
 
-def write_samples(path: Path, store: RunStore, conditions: set[str], keys: set[str]) -> None:
-    """One line per sample: raw and processed code, status, repairs and its verdict."""
-    with path.open("w", encoding="utf-8") as fh:
-        for condition in sorted(conditions):
-            for sample in store.iter_samples(condition):
-                if sample.key not in keys:
-                    continue
-                verdict = store.get_verdict(sample.key)
-                row = sample.model_dump()
-                row["verdict"] = verdict.model_dump() if verdict else None
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-
 def write_outputs(out: Path, results: Results, store: RunStore, conditions: set[str],
                   keys: set[str]) -> None:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(results.model_dump_json(indent=2) + "\n", "utf-8")
-    (out / "report.md").write_text(render_markdown(results), "utf-8")
-    write_samples(out / "samples.jsonl", store, conditions, keys)
-
+    """results.json, report.md and samples.jsonl through the reporter registry."""
+    write_reports(out, ReportInput(results, store, conditions, keys))
