@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from vulnbench.records import Completion, GenerationConfig, ModelSpec, Prompt, Rendering
@@ -68,6 +69,19 @@ class ModelBackend(ABC):
     ) -> Completion:
         """Return one completion for ``prompt``; sample ``i`` uses seed ``config.seed + i``."""
 
+    async def complete_batch(self, requests: Sequence[tuple[Prompt, GenerationConfig, int]]
+                             ) -> list[Completion]:
+        """Completions for many ``(prompt, config, sample index)`` requests, in order. The
+        default fans out to :meth:`complete`, ``max_concurrency`` at a time, in the caller's
+        event loop; a backend that batches natively (a local engine) overrides it."""
+        limit = asyncio.Semaphore(self.max_concurrency)
+
+        async def one(prompt: Prompt, config: GenerationConfig, index: int) -> Completion:
+            async with limit:
+                return await self.complete(prompt, config, index)
+
+        return list(await asyncio.gather(*(one(*r) for r in requests)))
+
     async def aclose(self) -> None:  # noqa: B027 - optional hook
         """Release connections or weights."""
 
@@ -99,6 +113,23 @@ def chat_as_completion(prompt: Prompt, language: str = "python") -> tuple[str, l
     parts.append("### Instruction\n" + prompt.text.strip())
     parts.append(f"### Response\n```{language}\n")
     return "\n\n".join(parts), ["```"]
+
+
+def merge_stops(first: Sequence[str], stops: Sequence[str], most: int | None = None
+                ) -> list[str]:
+    """``first`` (the fence that ends a chat-as-completion answer), then the configured stop
+    sequences not already there, capped at ``most`` (an API's limit) with ``first`` kept."""
+    merged = list(first) + [s for s in stops if s not in first]
+    return merged if most is None else merged[:most]
+
+
+def mask_secret(text: str, secret: str | None, most: int) -> str:
+    """An error message as one bounded line, with ``secret`` (an API key the endpoint may
+    echo) masked; the placeholder key of a local server is not a secret."""
+    line = " ".join(text.split())
+    if secret and secret != "not-needed":
+        line = line.replace(secret, "***")
+    return line[:most]
 
 
 def chat_messages(prompt: Prompt) -> list[dict[str, str]]:

@@ -13,6 +13,8 @@ from vulnbench.models.base import (
     ModelBackend,
     chat_as_completion,
     chat_messages,
+    mask_secret,
+    merge_stops,
 )
 from vulnbench.models.retry import base_delay_option, with_retries
 from vulnbench.records import Completion, GenerationConfig, Prompt
@@ -111,7 +113,7 @@ class LiteLLMBackend(ModelBackend):
                     text_prompt, extra = prompt.text, list[str]()
                     if rendering == "chat-as-completion":
                         text_prompt, extra = chat_as_completion(prompt)
-                    stop = extra + [s for s in config.stop if s not in extra]
+                    stop = merge_stops(extra, config.stop)
                     resp = await self.litellm.atext_completion(
                         prompt=text_prompt, stop=stop or None, **common)
                     choice = resp.choices[0]
@@ -135,10 +137,7 @@ class LiteLLMBackend(ModelBackend):
             raise ModelError(f"{self.id}: provider error: {self._short(err)}") from None
 
     def _short(self, err: BaseException) -> str:
-        text = " ".join(str(err).split())
-        if self._key and self._key != "not-needed":
-            text = text.replace(self._key, "***")
-        return text[:300]
+        return mask_secret(str(err), self._key, 300)
 
     async def aclose(self) -> None:
         """Close LiteLLM's cached async HTTP clients."""

@@ -15,6 +15,8 @@ from vulnbench.models.base import (
     ModelBackend,
     chat_as_completion,
     chat_messages,
+    mask_secret,
+    merge_stops,
 )
 from vulnbench.models.retry import base_delay_option, with_retries
 from vulnbench.records import Completion, GenerationConfig, Prompt, Rendering
@@ -146,7 +148,7 @@ class OpenAIBackend(ModelBackend):
             text, extra_stop = chat_as_completion(prompt)
         # The fence that ends a chat-as-completion answer goes first so the 4-stop cap
         # never drops it.
-        stop = (extra_stop + [s for s in config.stop if s not in extra_stop])[:MAX_STOP]
+        stop = merge_stops(extra_stop, config.stop, MAX_STOP)
         resp = await self._client().completions.create(prompt=text, stop=stop or None, **common)
         choice, usage = resp.choices[0], resp.usage
         return Completion(
@@ -161,7 +163,4 @@ class OpenAIBackend(ModelBackend):
     def _short(self, err: BaseException) -> str:
         """A one-line, bounded excerpt of an error, with the API key masked should the
         endpoint echo it."""
-        text = " ".join(str(err).split())
-        if self._key and self._key != "not-needed":
-            text = text.replace(self._key, "***")
-        return text[:200]
+        return mask_secret(str(err), self._key, 200)
