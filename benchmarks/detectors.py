@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from vulnbench.analyzers import AnalysisInput, create_analyzer
 from vulnbench.analyzers.runner import DEFAULT_ANALYZERS, InputResult, run_analyzers
 from vulnbench.assess.verdict import counts_as_vulnerability
 from vulnbench.cwe import in_family
+from vulnbench.metrics.classification import Confusion
 from vulnbench.records import Finding, Task, normalize_cwe
 
 COMBINED = list(DEFAULT_ANALYZERS)
@@ -76,29 +78,19 @@ def counted(findings: Sequence[Finding], sample: Labeled) -> list[Finding]:
 
 
 @dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    tn: int = 0
+class Score(Confusion):
+    """A detector's confusion counts (``vulnbench.metrics.classification``), with how many of
+    its true positives name the labeled CWE family and how many samples it failed on."""
+
     family_tp: int = 0
     errors: int = 0
 
-    def add(self, flagged: bool, in_fam: bool, truth: bool) -> None:
-        if flagged and truth:
-            self.tp += 1
-            self.family_tp += in_fam
-        elif flagged:
-            self.fp += 1
-        elif truth:
-            self.fn += 1
-        else:
-            self.tn += 1
+    def add(self, flagged: bool, in_fam: bool, truth: bool) -> None:  # type: ignore[override]
+        super().add(flagged, truth)
+        self.family_tp += flagged and truth and in_fam
 
     def row(self) -> str:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f1 = (0.0 if math.isnan(v) else v for v in (self.precision, self.recall, self.f1))
         fam = self.family_tp / self.tp if self.tp else 0.0
         return (f"{self.tp:>4}{self.fp:>4}{self.fn:>4}{self.tn:>4}{p:>8.3f}{r:>8.3f}{f1:>8.3f}"
                 f"{fam:>8.3f}{self.errors:>7}")
