@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,20 +25,9 @@ app = typer.Typer(help="Inspect and prove datasets.", no_args_is_help=True)
 
 def _stats(name: str) -> dict[str, object]:
     from vulnbench.datasets import load_dataset
+    from vulnbench.datasets.stats import dataset_stats
 
-    ds = load_dataset(name)
-    per_cwe: Counter[str] = Counter(c for t in ds.tasks for c in t.cwe)
-    langs: Counter[str] = Counter(t.language for t in ds.tasks)
-    return {
-        "dataset": ds.name, "tasks": len(ds.tasks), "languages": dict(langs),
-        "cwes": len(per_cwe),
-        "cwes_by_language": {lang: len({c for t in ds.tasks if t.language == lang
-                                        for c in t.cwe}) for lang in langs},
-        "tasks_per_cwe": dict(sorted(per_cwe.items(), key=lambda kv: int(kv[0][4:]))),
-        "with_tests": sum(1 for t in ds.tasks if t.functional_test and t.security_test),
-        "content_hash": ds.content_hash,
-        "missing": list(getattr(ds, "notes", [])),
-    }
+    return dataset_stats(load_dataset(name))
 
 
 @app.command("list")
@@ -55,12 +43,9 @@ def list_datasets() -> None:
 def show(task_id: str, dataset: Annotated[str, typer.Option()] = "builtin") -> None:
     """Print one task as JSON."""
     from vulnbench.datasets import load_dataset
+    from vulnbench.datasets.stats import select_tasks
 
-    for task in load_dataset(dataset).tasks:
-        if task.id == task_id:
-            print(task.model_dump_json(indent=2))
-            return
-    raise VulnbenchError(f"dataset {dataset!r} has no task {task_id!r}")
+    print(select_tasks(load_dataset(dataset), [task_id])[0].model_dump_json(indent=2))
 
 
 @app.command()
@@ -130,15 +115,11 @@ def check(name: Annotated[str, typer.Argument()] = "builtin",
     from vulnbench.analyzers import create_analyzer
     from vulnbench.datasets import load_dataset
     from vulnbench.datasets.public import PublicDataset
+    from vulnbench.datasets.stats import select_tasks
     from vulnbench.sandbox.backends import create_sandbox
 
     ds = load_dataset(name)
-    tasks = ds.tasks
-    if task:
-        unknown = sorted(set(task) - {t.id for t in tasks})
-        if unknown:
-            raise VulnbenchError(f"dataset {name!r} has no task(s) {', '.join(unknown)}")
-        tasks = [t for t in tasks if t.id in set(task)]
+    tasks = select_tasks(ds, task)
     box = create_sandbox(sandbox)
     analyzers = [create_analyzer(a) for a in analyzer]
     if isinstance(ds, PublicDataset):
