@@ -1,24 +1,36 @@
-"""Assessment phase: static analyzers over the whole batch of valid samples (cached by code
-hash and tool version), sandboxed tests in parallel, one verdict committed per sample."""
+"""Assessment phase, the driver: static analyzers over the whole batch of valid samples
+(cached by code hash and tool version) and sandboxed tests per task batch run as pure jobs on
+an executor (assess/executor.py), overlapping; verdicts are decided and every store write is
+made here, on the caller's thread, as the two halves of a sample arrive."""
 
 from __future__ import annotations
 
-import hashlib
-import os
+import threading
+import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
-from vulnbench.analyzers import AnalysisInput, AnalysisResult, Analyzer
+from vulnbench.analyzers import AnalysisInput, Analyzer
+from vulnbench.analyzers.runner import code_hash, run_analyzers
 from vulnbench.assess import decide
+from vulnbench.assess.executor import (
+    Executor,
+    analyzer_errors,
+    cores,
+    local_executor,
+    tests_job,
+)
 from vulnbench.assess.verdict import Policy
+from vulnbench.outcomes import TestRun
 from vulnbench.records import Finding, Sample, Task, stable_hash
 from vulnbench.sandbox.base import Sandbox
-from vulnbench.sandbox.tests_runner import TestRun, plan_batches, run_task_tests_batch
+from vulnbench.sandbox.tests_runner import plan_batches
 from vulnbench.store import RunStore
 
-CHUNK = 500
+__all__ = ["AssessContext", "assess", "code_hash", "static_findings"]
 
 
 @dataclass
@@ -28,6 +40,9 @@ class AssessContext:
     analyzers: Sequence[Analyzer]
     sandbox: Sandbox | None
     policy: Policy
+    executor: Executor | None = None  # None: a local pool, one worker per core
+    overlap: bool = True  # False: the former serial order (static, then tests), a baseline
+    timings: dict[str, float] = field(default_factory=dict)  # phase -> seconds (busy time)
 
     @cached_property
     def analyzer_versions(self) -> dict[str, str]:
@@ -42,53 +57,15 @@ class AssessContext:
         })
 
 
-def code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode("utf-8", "surrogatepass")).hexdigest()
-
-
 def static_findings(ctx: AssessContext, samples: Sequence[Sample]
                     ) -> dict[str, tuple[list[Finding], list[str]]]:
-    """Findings and analyzer errors per sample key. Cached programs cost a lookup; each
-    analyzer runs once per chunk of the others, analyzers in parallel (each is its own tool
-    process, so threads suffice)."""
-    out: dict[str, tuple[list[Finding], list[str]]] = {s.key: ([], []) for s in samples}
-    pending: dict[str, dict[str, list[Sample]]] = {}
-    for analyzer in ctx.analyzers:
-        version = ctx.analyzer_versions[analyzer.name]
-        todo = pending[analyzer.name] = {}
-        for sample in samples:
-            if ctx.tasks[sample.task_id].language not in analyzer.languages:
-                continue
-            h = code_hash(sample.code)
-            cached = ctx.store.cached_findings(h, analyzer.name, version)
-            if cached is None:
-                todo.setdefault(h, []).append(sample)
-            else:
-                out[sample.key][0].extend(cached)
-
-    def run(analyzer: Analyzer) -> list[AnalysisResult]:
-        todo = pending[analyzer.name]
-        hashes = list(todo)
-        results: list[AnalysisResult] = []
-        for start in range(0, len(hashes), CHUNK):
-            results.extend(analyzer.analyze([
-                AnalysisInput(h, todo[h][0].code, ctx.tasks[todo[h][0].task_id].language)
-                for h in hashes[start:start + CHUNK]]))
-        return results
-
-    busy = [a for a in ctx.analyzers if pending[a.name]]
-    with ThreadPoolExecutor(max_workers=max(1, len(busy))) as pool:
-        for analyzer, results in zip(busy, pool.map(run, busy), strict=True):
-            version = ctx.analyzer_versions[analyzer.name]
-            for result in results:
-                if not result.error:
-                    ctx.store.cache_findings(result.id, analyzer.name, version,
-                                             result.findings)
-                for sample in pending[analyzer.name][result.id]:
-                    out[sample.key][0].extend(result.findings)
-                    if result.error:
-                        out[sample.key][1].append(f"{analyzer.name}: {result.error}")
-    return out
+    """Findings and analyzer errors (``name: message``) per sample key."""
+    start = time.perf_counter()
+    results = run_analyzers(
+        [AnalysisInput(s.key, s.code, ctx.tasks[s.task_id].language) for s in samples],
+        ctx.analyzers, ctx.store, ctx.analyzer_versions)
+    _add(ctx, "static", time.perf_counter() - start)
+    return {k: (r.findings, analyzer_errors(r)) for k, r in results.items()}
 
 
 def assess(ctx: AssessContext, samples: Sequence[Sample], on_done: Callable[[], None]) -> int:
@@ -98,28 +75,71 @@ def assess(ctx: AssessContext, samples: Sequence[Sample], on_done: Callable[[], 
     todo = [(s, fp) for s, fp in todo if known.get(s.key) != fp]
     if not todo:
         return 0
-    static = static_findings(ctx, [s for s, _ in todo])
+    # the serial baseline keeps its former pool: one job per core
+    pool = ctx.executor or local_executor(None if ctx.overlap else cores())
+    workers = getattr(pool, "_max_workers", None) or 1
+    try:
+        return _drive(ctx, pool, workers, todo, on_done)
+    finally:
+        if ctx.executor is None:
+            pool.shutdown()
 
-    workers = max(1, len(os.sched_getaffinity(0)))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_tests_for, ctx, batch): batch
-                   for batch in plan_batches([s for s, _ in todo], lambda s: s.task_id,
-                                             workers)}
-        fingerprints = dict((s.key, fp) for s, fp in todo)
-        for future in as_completed(futures):
-            for sample, run in zip(futures[future], future.result(), strict=True):
-                findings, errors = static[sample.key]
-                verdict = decide(sample.key, ctx.tasks[sample.task_id], findings, errors, run,
-                                 ctx.policy)
-                # an environment that could not be built is tried again by the next run
-                ctx.store.put_verdict(verdict, "" if verdict.status == "runtime_error"
-                                      else fingerprints[sample.key])
+
+def _drive(ctx: AssessContext, pool: Executor, workers: int,
+           todo: list[tuple[Sample, str]], on_done: Callable[[], None]) -> int:
+    fingerprints = {s.key: fp for s, fp in todo}
+    ready: dict[str, tuple[list[Finding], list[str]]] = {}
+    static: Future[dict[str, tuple[list[Finding], list[str]]]] | None = None
+    if ctx.overlap:  # static analysis alongside the tests: its tools idle the sandboxes' cores
+        static = pool.submit(static_findings, ctx, [s for s, _ in todo])
+    else:
+        ready = static_findings(ctx, [s for s, _ in todo])
+    batches = plan_batches([s for s, _ in todo], lambda s: s.task_id, workers)
+    box: Sandbox | str | None = ctx.sandbox
+    running = {pool.submit(_timed, ctx, ctx.tasks[b[0].task_id], [s.code for s in b], box): b
+               for b in batches}
+    waiting: dict[str, tuple[Sample, TestRun]] = {}
+    pending: set[Future[Any]] = set(running)
+    if static is not None:
+        pending.add(static)
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            if future is static:
+                ready = static.result()
+                continue
+            runs: list[TestRun] = future.result()
+            for sample, run in zip(running[future], runs, strict=True):
+                waiting[sample.key] = (sample, run)
+        if static is None or static.done():
+            for sample, run in waiting.values():
+                _commit(ctx, sample, run, ready[sample.key], fingerprints[sample.key])
                 on_done()
+            waiting.clear()
     return len(todo)
 
 
-def _tests_for(ctx: AssessContext, batch: list[Sample]) -> list[TestRun]:
-    if ctx.sandbox is None:
-        return [TestRun("not_assessed") for _ in batch]
-    return run_task_tests_batch(ctx.sandbox, ctx.tasks[batch[0].task_id],
-                                [s.code for s in batch])
+def _timed(ctx: AssessContext, task: Task, codes: list[str], box: Sandbox | str | None
+           ) -> list[TestRun]:
+    start = time.perf_counter()
+    runs = tests_job(task, codes, box)
+    _add(ctx, "tests", time.perf_counter() - start)
+    return runs
+
+
+def _commit(ctx: AssessContext, sample: Sample, run: TestRun,
+            static: tuple[list[Finding], list[str]], fingerprint: str) -> None:
+    start = time.perf_counter()
+    findings, errors = static
+    verdict = decide(sample.key, ctx.tasks[sample.task_id], findings, errors, run, ctx.policy)
+    # an environment that could not be built is tried again by the next run
+    ctx.store.put_verdict(verdict, "" if verdict.status == "runtime_error" else fingerprint)
+    _add(ctx, "store", time.perf_counter() - start)
+
+
+_CLOCK = threading.Lock()
+
+
+def _add(ctx: AssessContext, phase: str, seconds: float) -> None:
+    with _CLOCK:
+        ctx.timings[phase] = ctx.timings.get(phase, 0.0) + seconds
