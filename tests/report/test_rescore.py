@@ -36,11 +36,12 @@ def _spec() -> RunSpec:
                    analyzers=["bandit"])
 
 
-def _folder(tmp_path: Path, record: bool = True) -> tuple[Path, list[ScoredCondition]]:
+def _folder(tmp_path: Path, record: bool = True,
+            styles: tuple[str, str] = ("code", "code")) -> tuple[Path, list[ScoredCondition]]:
     out = tmp_path / "run"
     store = RunStore(out / "run.sqlite")
     conditions = []
-    for label in ("m@T0", "m@T0.6"):
+    for label, style in zip(("m@T0", "m@T0.6"), styles, strict=True):
         keys = []
         for task in TASKS:
             for i in range(2):
@@ -54,7 +55,7 @@ def _folder(tmp_path: Path, record: bool = True) -> tuple[Path, list[ScoredCondi
         temperature = float(label[3:])
         conditions.append(ScoredCondition(condition=ConditionRecord(
             label=label, id=label, model="m", spec="m", temperature=temperature,
-            style="code"), keys=keys))
+            style=style), keys=keys))
     # a stale sample of an older setting: the report must not count it
     store.put_samples([Sample(key="old", condition="m@T0", task_id="b", sample_index=0,
                               raw="", code="", status="syntax_error")])
@@ -94,6 +95,13 @@ def test_report_rescores_what_the_run_scored(tmp_path: Path) -> None:
     assert len(rows) == 8 and "old" not in {json.loads(r)["key"] for r in rows}
     assert (out / "report.md").read_text().startswith("# vulnbench report")
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp
+
+
+def test_temperature_tables_by_strategy_when_a_run_has_several(tmp_path: Path) -> None:
+    out, _ = _folder(tmp_path, styles=("code", "cwe-aware"))
+    results = report(out, echo=lambda _: None)
+    assert results is not None
+    assert sorted(results.temperature_tables) == ["m/code", "m/cwe-aware"]
 
 
 def test_old_store_without_a_record_says_so(tmp_path: Path) -> None:

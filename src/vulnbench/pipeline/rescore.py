@@ -20,7 +20,7 @@ from vulnbench.datasets import Dataset
 from vulnbench.errors import RunStoreError
 from vulnbench.pipeline.score import blind_tasks, score_condition
 from vulnbench.records import ConditionRecord, Record, RunSpec, Task
-from vulnbench.report.markdown import write_outputs
+from vulnbench.report.markdown import tables_by_temperature, write_outputs
 from vulnbench.report.results import BlindTask, ConditionResult, Results, Stats
 from vulnbench.store import LOCK_FILE, RunStore
 
@@ -77,22 +77,8 @@ def results_of(store: RunStore, record: ScoringRecord, tasks: Sequence[Task], sp
     scored, blind = score(store, record.conditions, tasks, record.options)
     return Results(run_spec=spec, stats=stats, conditions=scored,
                    warnings=Dataset(record.dataset, list(tasks)).warnings, blind_tasks=blind,
-                   temperature_tables=temperature_tables(
+                   temperature_tables=tables_by_temperature(
                        scored, [c.strategy for c in record.conditions]))
-
-
-def temperature_tables(conditions: list[ConditionResult], strategies: list[str]
-                       ) -> dict[str, list[dict[str, float | None]]]:
-    """Per model (per model and strategy when a run has several): one row per temperature."""
-    several = len(set(strategies)) > 1
-    tables: dict[str, list[dict[str, float | None]]] = {}
-    for cond, strategy in zip(conditions, strategies, strict=True):
-        row: dict[str, float | None] = {"temperature": cond.temperature}
-        row.update({name: entry.value for name, entry in cond.metrics.items()})
-        tables.setdefault(f"{cond.model}/{strategy}" if several else cond.model, []).append(row)
-    for rows in tables.values():
-        rows.sort(key=lambda r: r["temperature"] or 0.0)
-    return tables
 
 
 def save_scoring(store: RunStore, tasks: Sequence[Task], record: ScoringRecord) -> None:

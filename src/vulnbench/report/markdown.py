@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from vulnbench.conditions import strategy_name
 from vulnbench.report.explain import (
     METRICS_SECTION,
     blind_section,
@@ -34,11 +35,23 @@ def fmt_ci(entry: MetricEntry | None) -> str:
 
 
 def temperature_tables(results: Results) -> dict[str, list[dict[str, float | None]]]:
+    """The tables of ``results``, each condition's strategy read from its run spec."""
+    spec = results.run_spec
+    strategies = {c.label: strategy_name(c.style, c.style_params) for c in spec.conditions}
+    return tables_by_temperature(results.conditions,
+                                 [strategies.get(c.condition, spec.style)
+                                  for c in results.conditions])
+
+
+def tables_by_temperature(conditions: list[ConditionResult], strategies: list[str]
+                          ) -> dict[str, list[dict[str, float | None]]]:
+    """Per model (per model and strategy when a run has several): one row per temperature."""
+    several = len(set(strategies)) > 1
     tables: dict[str, list[dict[str, float | None]]] = {}
-    for cond in results.conditions:
+    for cond, strategy in zip(conditions, strategies, strict=True):
         row: dict[str, float | None] = {"temperature": cond.temperature}
         row.update({name: entry.value for name, entry in cond.metrics.items()})
-        tables.setdefault(cond.model, []).append(row)
+        tables.setdefault(f"{cond.model}/{strategy}" if several else cond.model, []).append(row)
     for rows in tables.values():
         rows.sort(key=lambda r: r["temperature"] or 0.0)
     return tables
