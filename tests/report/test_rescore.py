@@ -8,7 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from vulnbench.cli.main import app
 from vulnbench.errors import RunStoreError
 from vulnbench.pipeline.rescore import (
     ReadLock,
@@ -21,6 +23,7 @@ from vulnbench.pipeline.rescore import (
     score,
 )
 from vulnbench.records import ConditionRecord, GenerationConfig, RunSpec, Sample, Task, Verdict
+from vulnbench.report.markdown import render_markdown
 from vulnbench.report.reporters import reporters, write_file
 from vulnbench.store import RunLock, RunStore
 
@@ -132,3 +135,22 @@ def test_outputs_replace_atomically(tmp_path: Path) -> None:
         write_file(path, fail)
     assert path.read_text() == "old" and list(tmp_path.iterdir()) == [path]
     assert {"json", "markdown", "samples"} <= set(reporters.names())
+
+
+def test_utility_only_condition_says_why_it_has_no_cwe_rows(tmp_path: Path) -> None:
+    out, _ = _folder(tmp_path)
+    results = report(out, echo=lambda _: None)
+    assert results is not None
+    results.conditions[0].per_cwe = {}  # as for a HumanEval run: no task names a CWE
+    text = render_markdown(results)
+    section = text.split("## Per CWE: m@T0\n", 1)[1].split("##", 1)[0]
+    assert "No task of this condition names a CWE" in section and "| CWE |" not in section
+
+
+def test_list_shows_the_registries() -> None:
+    runner = CliRunner()
+    for kind, names in (("reporters", {"json", "markdown", "samples"}),
+                        ("scorers", {"estimators", "per_cwe", "verdict_sources"}),
+                        ("task-kinds", {"generate", "utility"})):
+        result = runner.invoke(app, ["list", kind])
+        assert result.exit_code == 0 and set(result.stdout.split()) >= names

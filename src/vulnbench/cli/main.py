@@ -183,19 +183,23 @@ def schema(out: Annotated[Path | None, typer.Option(help="write here")] = None) 
 
 @app.command("list")
 def list_plugins(
-    kind: Annotated[str, typer.Argument(help="models, styles, datasets, analyzers, sandboxes")]
+    kind: Annotated[str, typer.Argument(help="models, styles, datasets, analyzers, sandboxes, "
+                                        "scorers, task-kinds, reporters")]
 ) -> None:
     """List the registered plugins of one kind."""
     from vulnbench.analyzers import analyzers
     from vulnbench.datasets import datasets
     from vulnbench.models import backends
+    from vulnbench.pipeline.scorers import kinds, scorers
     from vulnbench.prompts import styles
     from vulnbench.registry import Registry
+    from vulnbench.report.reporters import reporters
     from vulnbench.sandbox.backends import sandboxes
 
     registries: dict[str, Registry[Any]] = {
         "models": backends, "styles": styles, "datasets": datasets, "analyzers": analyzers,
-        "sandboxes": sandboxes}
+        "sandboxes": sandboxes, "scorers": scorers, "task-kinds": kinds,
+        "reporters": reporters}
     if kind not in registries:
         raise VulnbenchError(f"unknown kind {kind!r}; choose one of: {', '.join(registries)}")
     for name in registries[kind].names():

@@ -108,7 +108,11 @@ def render_markdown(results: Results) -> str:
                              len(temps))
     for c in conds:
         out += ["", f"## Per CWE: {c.condition}", ""]
-        names = list(next(iter(c.per_cwe.values())).metrics) if c.per_cwe else []
+        if not c.per_cwe:
+            out += ["No task of this condition names a CWE (utility tasks such as HumanEval "
+                    "have none); the figures above cover them."]
+            continue
+        names = list(next(iter(c.per_cwe.values())).metrics)
         out += table(["CWE", "tasks", "samples", *names],
                       [[cwe, str(r.tasks), str(r.samples)] + [fmt(r.metrics[n]) for n in names]
                        for cwe, r in c.per_cwe.items()])
