@@ -95,7 +95,9 @@ def check_out_file(out: Path | None) -> None:
 @app.command()
 def check(name: Annotated[str, typer.Argument()] = "builtin",
           sandbox: Annotated[str, typer.Option()] = "bwrap",
-          analyzer: Annotated[list[str], typer.Option()] = ["bandit"],  # noqa: B006
+          analyzer: Annotated[list[str] | None, typer.Option(
+              help="analyzers (repeatable; default: vulnbench's default analyzers for the "
+                   "tasks' languages, those installed)")] = None,
           task: Annotated[list[str], typer.Option(help="only these task ids")] = [],  # noqa: B006
           as_json: Annotated[bool, typer.Option("--json", help="print the results as JSON")
                              ] = False,
@@ -112,7 +114,6 @@ def check(name: Annotated[str, typer.Argument()] = "builtin",
     or no test. Exits 1 only when tasks fail because of our environment (naming them); tasks
     broken upstream or without a test are reported, and do not fail the check.
     """
-    from vulnbench.analyzers import create_analyzer
     from vulnbench.datasets import load_dataset
     from vulnbench.datasets.public import PublicDataset
     from vulnbench.datasets.stats import select_tasks
@@ -121,11 +122,29 @@ def check(name: Annotated[str, typer.Argument()] = "builtin",
     ds = load_dataset(name)
     tasks = select_tasks(ds, task)
     box = create_sandbox(sandbox)
-    analyzers = [create_analyzer(a) for a in analyzer]
+    analyzers = _analyzers(analyzer, tasks)
     if isinstance(ds, PublicDataset):
         _check_public(name, tasks, box, analyzers, ds.notes, as_json)
     else:
         _check_own(name, tasks, box, analyzers, as_json)
+
+
+def _analyzers(named: list[str] | None, tasks: list[Task]) -> list[Analyzer]:
+    """The named analyzers (one that cannot run leaves its references unjudged: a problem),
+    or the default policy's for the tasks' languages, skipping with a warning those not
+    installed."""
+    from vulnbench.analyzers import create_analyzer
+    from vulnbench.analyzers.runner import default_analyzers
+
+    if named:
+        return [create_analyzer(a) for a in named]
+    usable = []
+    for a in map(create_analyzer, default_analyzers(t.language for t in tasks)):
+        if why := a.unavailable():
+            sys.stderr.write(f"warning: analyzer {a.name} skipped: {why}\n")
+        else:
+            usable.append(a)
+    return usable
 
 
 def _check_own(name: str, tasks: list[Task], box: Sandbox, analyzers: list[Analyzer],
