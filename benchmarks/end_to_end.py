@@ -64,7 +64,7 @@ def one_round(tasks: list[Task], script: Path, n: int, sandbox_name: str, overla
         store = RunStore(Path(tmp) / "run.sqlite")
         config = GenerationConfig(n=n, temperature=0.0)
         prompts = [Prompt(task_id=t.id, style="replay", kind="chat", text=t.id) for t in tasks]
-        items = plan("mock", None, prompts, config)
+        items = plan("mock", [[p] for p in prompts], config)
         model = MockBackend(str(script), BackendOptions(concurrency=64))
         start = time.perf_counter()
         asyncio.run(generate(store, items, "replay", "mock", config, lambda: model,
