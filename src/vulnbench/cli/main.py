@@ -157,10 +157,10 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
         store.close()
         if saved is None:
             raise VulnbenchError(f"{db} does not record its run options; re-run vulnbench run")
+        opts = options_from_json(saved, out)  # options out of range: one error, no note
         console.print(f"note: {out} was written before runs recorded what they scored; its "
                       "pipeline runs once more to record it (no model call when every "
                       "generation is stored)")
-        opts = options_from_json(saved, out)
         opts.progress = sys.stderr.isatty()
         results = run_pipeline(opts, echo=lambda msg: console.print(msg))
     print_headline(results)
