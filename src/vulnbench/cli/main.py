@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from vulnbench.analyzers.runner import DEFAULT_ANALYZERS
 from vulnbench.cli.config import run_config
 from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.dataset import check_out_file
@@ -23,7 +24,6 @@ from vulnbench.cli.sandbox import app as sandbox_app
 from vulnbench.cli.scan import scan as scan_command
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
-from vulnbench.pipeline.options import DEFAULT_ANALYZERS
 from vulnbench.report.markdown import HEADLINE, headline_rows
 from vulnbench.report.results import Results, results_schema
 

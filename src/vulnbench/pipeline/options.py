@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from vulnbench.analyzers.runner import DEFAULT_ANALYZERS  # the one default policy
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 
@@ -59,9 +60,6 @@ def validate_backend(opts: BackendOptions) -> None:
              "an http:// or https:// URL", url)
 
 
-# what vulnbench's combined static policy runs (C tools only see C samples); a tool that is
-# missing is reported once and skipped
-DEFAULT_ANALYZERS = ("bandit", "semgrep", "gcc-analyzer", "cppcheck")
 
 
 @dataclass
