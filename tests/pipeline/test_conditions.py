@@ -19,7 +19,7 @@ from vulnbench.pipeline import RunOptions, run
 from vulnbench.pipeline.conditions import expand_conditions
 from vulnbench.prompts import PromptContext, styles
 from vulnbench.records import Prompt, Task, stable_hash
-from vulnbench.report.results import Results
+from vulnbench.results import Results
 from vulnbench.store import RunStore
 
 TASKS = ["demo-cwe089-user-lookup", "demo-cwe022-read-upload"]

@@ -17,7 +17,7 @@ import pytest
 from vulnbench.errors import RunStoreError
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
-from vulnbench.report.results import Results
+from vulnbench.results import Results
 
 TASKS = ["demo-cwe089-user-lookup", "demo-cwe022-read-upload"]
 

@@ -13,7 +13,7 @@ import pytest
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
 from vulnbench.pipeline.health import RunFailedError, check_verdicts
-from vulnbench.report.results import ConditionResult
+from vulnbench.results import ConditionResult
 from vulnbench.sandbox.backends import SubprocessSandbox
 
 TASKS = ["demo-cwe089-user-lookup"]

@@ -14,7 +14,7 @@ import pytest
 from vulnbench.datasets import load_dataset
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
-from vulnbench.report.results import Results
+from vulnbench.results import Results
 from vulnbench.sandbox.backends import find_bwrap
 
 # prompt at module level (the model writes the views; the old R3 cut them all) and a prompt

@@ -26,7 +26,7 @@ from tests.models.sallm_shapes import (
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
-from vulnbench.report.results import Results
+from vulnbench.results import Results
 
 GPT4 = "dataset_gpt-4_0.0.jsonl"
 STARCODER = "dataset_bigcode_starcoder_0.8.jsonl"

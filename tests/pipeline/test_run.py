@@ -11,7 +11,7 @@ import pytest
 
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
-from vulnbench.report.results import Results, results_schema
+from vulnbench.results import Results, results_schema
 from vulnbench.sandbox.backends import find_bwrap
 
 pytestmark = pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")

@@ -22,7 +22,7 @@ from vulnbench.records import (
 )
 from vulnbench.records import TestOutcome as Outcome
 from vulnbench.report.markdown import render_markdown, temperature_tables
-from vulnbench.report.results import BlindShare, ConditionResult, Results, Stats, VerdictSources
+from vulnbench.results import BlindShare, ConditionResult, Results, Stats, VerdictSources
 from vulnbench.sandbox.tests_runner import TestRun as Run
 from vulnbench.store import RunStore
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from vulnbench.report.results import results_schema
+from vulnbench.results import results_schema
 
 
 def test_shipped_schema_is_current() -> None:

@@ -25,7 +25,7 @@ from vulnbench.cli.scan import scan as scan_command
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 from vulnbench.report.markdown import HEADLINE, headline_rows
-from vulnbench.report.results import Results, results_schema
+from vulnbench.results import Results, results_schema
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure, attack and harden the security of LLM-written code.")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from vulnbench.errors import VulnbenchError
-from vulnbench.report.results import ConditionResult
+from vulnbench.results import ConditionResult
 from vulnbench.sandbox.base import Sandbox
 from vulnbench.sandbox.probe import probe
 

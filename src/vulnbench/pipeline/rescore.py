@@ -21,7 +21,7 @@ from vulnbench.errors import RunStoreError
 from vulnbench.pipeline.score import blind_tasks, score_condition
 from vulnbench.records import ConditionRecord, Record, RunSpec, Task
 from vulnbench.report.markdown import tables_by_temperature, write_outputs
-from vulnbench.report.results import BlindTask, ConditionResult, Results, Stats
+from vulnbench.results import BlindTask, ConditionResult, Results, Stats
 from vulnbench.store import LOCK_FILE, RunStore
 
 SCORING_META = "scoring"

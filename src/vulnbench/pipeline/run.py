@@ -33,7 +33,7 @@ from vulnbench.pipeline.rescore import (
 from vulnbench.prompts import styles
 from vulnbench.records import ConditionRecord, GenerationConfig, ModelSpec, RunSpec, Sample
 from vulnbench.report.markdown import write_outputs
-from vulnbench.report.results import Results, Stats
+from vulnbench.results import Results, Stats
 from vulnbench.sandbox.envs import environment_specs
 from vulnbench.store import RunLock, RunStore
 

@@ -15,7 +15,7 @@ from vulnbench.cwe import is_known
 from vulnbench.metrics import TaskCounts
 from vulnbench.pipeline.scorers import VIEWS, ConditionCounts, ScoreParams, run_scorers
 from vulnbench.records import Sample, Task, Verdict
-from vulnbench.report.results import BlindTask, ConditionResult
+from vulnbench.results import BlindTask, ConditionResult
 from vulnbench.store import RunStore
 
 

@@ -22,7 +22,7 @@ from vulnbench.metrics import (
 )
 from vulnbench.records import Task
 from vulnbench.registry import Registry
-from vulnbench.report.results import BlindShare, CweRow, MetricEntry, VerdictSources, finite
+from vulnbench.results import BlindShare, CweRow, MetricEntry, VerdictSources, finite
 
 VIEWS = ("combined", "static", "test")
 

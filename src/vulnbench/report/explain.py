@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from vulnbench.report.results import ConditionResult, Results
+from vulnbench.results import ConditionResult, Results
 
 METRICS_SECTION = [
     "## Metrics", "",

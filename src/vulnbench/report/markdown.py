@@ -16,7 +16,7 @@ from vulnbench.report.explain import (
     warnings_section,
 )
 from vulnbench.report.reporters import ReportInput, write_reports
-from vulnbench.report.results import ConditionResult, MetricEntry, Results
+from vulnbench.results import ConditionResult, MetricEntry, Results
 from vulnbench.store import RunStore
 
 HEADLINE = ("pass@1", "vulnerable@1", "secure@1", "func_sec@1", "sec@1", "security_rate")

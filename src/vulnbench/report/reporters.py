@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from vulnbench.registry import Registry
-from vulnbench.report.results import Results
+from vulnbench.results import Results
 from vulnbench.store import RunStore
 
 

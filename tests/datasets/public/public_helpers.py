@@ -9,7 +9,7 @@ from typing import Any
 
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
-from vulnbench.report.results import Results
+from vulnbench.results import Results
 
 
 def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> Path:
