@@ -13,6 +13,7 @@ import pytest
 
 from vulnbench.errors import VulnbenchError
 from vulnbench.sandbox import runtime
+from vulnbench.sandbox.backends import find_bwrap
 
 
 def _python(path: Path) -> Path:
@@ -73,3 +74,28 @@ def test_outside_a_virtualenv_no_sibling_is_guessed(world: Path,
     _python(world / ".venv-runtime" / "bin" / "python")
     monkeypatch.setattr(sys, "base_prefix", sys.prefix)
     assert runtime.find_runtime().python == sys.executable
+
+
+@pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
+def test_a_runtime_reached_through_a_linked_folder_starts_in_the_sandbox(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run folder whose ``.venv-runtime`` is a link elsewhere: the interpreter's path must lie
+    under a mounted prefix (the link itself is not mounted), else bwrap cannot exec it."""
+    from vulnbench.sandbox.backends import create_sandbox
+    from vulnbench.sandbox.base import Limits
+
+    real = runtime.find_runtime()
+    venv = Path(real.python).parent.parent
+    link = tmp_path / "linked-runtime"
+    link.symlink_to(venv, target_is_directory=True)
+    tmp_path.chmod(0o755)  # the sandbox's unprivileged user must traverse it
+    monkeypatch.setenv("VULNBENCH_RUNTIME", str(link / "bin" / Path(real.python).name))
+    runtime.find_runtime.cache_clear()
+    try:
+        found = runtime.find_runtime()
+        assert not found.python.startswith(str(link))
+        result = create_sandbox("bwrap").run([found.python, "-c", "print('started')"], {},
+                                             Limits(), runtime=found)
+    finally:
+        runtime.find_runtime.cache_clear()
+    assert result.exit_code == 0 and "started" in result.stdout, result.stderr

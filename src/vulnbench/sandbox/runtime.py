@@ -73,7 +73,9 @@ def _probe(python: Path) -> Runtime | None:
     prefix, base, exe = json.loads(probe.stdout)
     dirs = {str(Path(prefix).resolve()), str(Path(base).resolve()),
             str(Path(exe).resolve().parent.parent)}
-    return Runtime(str(python), tuple(sorted(dirs)))
+    # folders resolved, the file itself not (a venv's bin/python is a link its pyvenv.cfg
+    # needs): a runtime reached through a linked folder is still under a mounted prefix
+    return Runtime(str(python.parent.resolve() / python.name), tuple(sorted(dirs)))
 
 
 @cache
