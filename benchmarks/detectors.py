@@ -4,13 +4,16 @@ semgrep with vulnbench's rule pack, and gcc -fanalyzer / cppcheck for C). CodeSh
 measured as a comparator and is not part of the combined policy.
 
     python benchmarks/detectors.py [--analyzer bandit --analyzer semgrep ...]
-                                   [--labeled FILE.jsonl] [--no-builtin] [--show-errors]
+                                   [--extra NAME ...] [--labeled FILE.jsonl] [--no-builtin]
+                                   [--show-errors]
 
 Corpora: (a) the built-in tasks' references (insecure = positive, secure = negative) and
 (b) each ``--labeled`` JSONL of ``{"id","code","language","label_vulnerable","cwe"}``.
 A sample counts as flagged by an analyzer when it reports a finding that counts as a
 vulnerability (bandit's informational rules are ignored, as in the verdicts); the "family"
-column is the share of true positives with a finding in the labeled CWE family."""
+column is the share of true positives with a finding in the labeled CWE family. Each
+``--extra NAME`` (an analyzer outside the combined policy, run as well) adds a row
+"combined+NAME": the combined policy with NAME added, i.e. what NAME would contribute."""
 
 from __future__ import annotations
 
@@ -96,7 +99,8 @@ class Score(Confusion):
                 f"{fam:>8.3f}{self.errors:>7}")
 
 
-def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool) -> None:
+def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool,
+             extras: Sequence[str] = ()) -> None:
     batch = [AnalysisInput(s.id, s.code, s.language) for s in corpus]
     by_tool: dict[str, dict[str, InputResult]] = {}
     for a in analyzers:
@@ -107,15 +111,20 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool)
         start = time.perf_counter()
         items = [b for b in batch if b.language in analyzer.languages]
         by_tool[a] = run_analyzers(items, [analyzer])
-        print(f"  {a}: {len(items)} samples in {time.perf_counter() - start:.1f}s")
+        took = time.perf_counter() - start
+        print(f"  {a}: {len(items)} samples in {took:.1f}s"
+              f" ({took / max(1, len(items)):.4f}s/sample)")
     print(f"\n{name}: {len(corpus)} samples "
           f"({sum(s.vulnerable for s in corpus)} vulnerable)")
-    print(f"{'analyzer':<14}{'TP':>4}{'FP':>4}{'FN':>4}{'TN':>4}{'prec':>8}{'recall':>8}"
+    w = max([14, *(len(a) + 11 for a in extras)])  # room for "combined+NAME"
+    print(f"{'analyzer':<{w}}{'TP':>4}{'FP':>4}{'FN':>4}{'TN':>4}{'prec':>8}{'recall':>8}"
           f"{'F1':>8}{'family':>8}{'errors':>7}")
     combined = Score()
     scores = {a: Score() for a in by_tool}
+    plus = {a: Score() for a in extras if a in by_tool}
     for s in corpus:
         any_flag, any_fam = False, False
+        extra_hit: dict[str, tuple[bool, bool]] = {}
         for a, results in by_tool.items():
             res = results.get(s.id)
             if res is None:
@@ -125,6 +134,8 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool)
             hits = counted(res.findings, s)
             fam = any(in_family(f.cwe, s.cwe) for f in hits) if s.cwe else False
             scores[a].add(bool(hits), fam, s.vulnerable)
+            if a in plus:
+                extra_hit[a] = (bool(hits), fam)
             if a in COMBINED:
                 any_flag |= bool(hits)
                 any_fam |= fam
@@ -132,26 +143,37 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool)
                 kind = "FP" if hits else "FN"
                 print(f"    {kind} {a} {s.id} {[f'{f.rule_id}:{f.cwe}:{f.line}' for f in hits]}")
         combined.add(any_flag, any_fam, s.vulnerable)
+        for a, sc in plus.items():
+            flag, fam = extra_hit.get(a, (False, False))
+            sc.add(any_flag or flag, any_fam or fam, s.vulnerable)
     for a, sc in scores.items():
-        print(f"{a:<14}{sc.row()}")
-    print(f"{'combined':<14}{combined.row()}   (" + "+".join(a for a in by_tool if a in COMBINED)
+        print(f"{a:<{w}}{sc.row()}")
+    print(f"{'combined':<{w}}{combined.row()}   (" + "+".join(a for a in by_tool if a in COMBINED)
           + ")")
+    for a, sc in plus.items():
+        print(f"{'combined+' + a:<{w}}{sc.row()}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--analyzer", action="append", default=None)
+    parser.add_argument("--extra", action="append", default=[], metavar="NAME",
+                        help="also run NAME and print the combined policy with it added")
     parser.add_argument("--labeled", action="append", type=Path, default=[])
     parser.add_argument("--no-builtin", action="store_true")
     parser.add_argument("--show-errors", action="store_true",
                         help="list each false positive / false negative")
     args = parser.parse_args()
-    analyzers = args.analyzer or DEFAULT
+    if inside := [a for a in args.extra if a in COMBINED]:
+        parser.error(f"--extra {inside[0]}: already part of the combined policy")
+    chosen = args.analyzer or DEFAULT
+    analyzers = [*chosen, *(a for a in args.extra if a not in chosen)]
     if not args.no_builtin:
-        evaluate("builtin references", builtin_corpus(), analyzers, args.show_errors)
+        evaluate("builtin references", builtin_corpus(), analyzers, args.show_errors,
+                 args.extra)
     for path in args.labeled:
-        evaluate(str(path), jsonl_corpus(path), analyzers, args.show_errors)
+        evaluate(str(path), jsonl_corpus(path), analyzers, args.show_errors, args.extra)
 
 
 if __name__ == "__main__":
