@@ -44,7 +44,7 @@ def test_registered_with_a_version_in_the_cache_key() -> None:
     analyzer = create_analyzer("dlint")
     assert isinstance(analyzer, DlintAnalyzer)
     version = analyzer.version()
-    assert version.startswith("flake8 ") and " dlint 0." in version and "+map-" in version
+    assert version.startswith("flake8 ") and " dlint " in version and "+map-" in version
 
 
 def test_positives_map_to_their_cwe(results: dict[str, Any]) -> None:

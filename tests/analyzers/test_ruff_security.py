@@ -51,7 +51,7 @@ def test_registered_with_a_version_in_the_cache_key() -> None:
     analyzer = create_analyzer("ruff")
     assert isinstance(analyzer, RuffSecurityAnalyzer)
     version = analyzer.version()
-    assert version.startswith("ruff 0.") and "+S-py311-map-" in version
+    assert version.startswith("ruff ") and "+S-py311-map-" in version
 
 
 def test_positives_map_to_their_cwe(results: dict[str, Any]) -> None:
