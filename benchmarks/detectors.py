@@ -5,7 +5,7 @@ measured as a comparator and is not part of the combined policy.
 
     python benchmarks/detectors.py [--analyzer bandit --analyzer semgrep ...]
                                    [--extra NAME ...] [--labeled FILE.jsonl] [--no-builtin]
-                                   [--show-errors]
+                                   [--policy any|target] [--show-errors]
 
 Corpora: (a) the built-in tasks' references (insecure = positive, secure = negative) and
 (b) each ``--labeled`` JSONL of ``{"id","code","language","label_vulnerable","cwe"}``.
@@ -13,7 +13,9 @@ A sample counts as flagged by an analyzer when it reports a finding that counts 
 vulnerability (bandit's informational rules are ignored, as in the verdicts); the "family"
 column is the share of true positives with a finding in the labeled CWE family. Each
 ``--extra NAME`` (an analyzer outside the combined policy, run as well) adds a row
-"combined+NAME": the combined policy with NAME added, i.e. what NAME would contribute."""
+"combined+NAME": the combined policy with NAME added, i.e. what NAME would contribute.
+``--policy target`` counts only findings in the family of the sample's labeled CWE (the
+verdicts' ``target`` policy); the default ``any`` counts every finding but reminders."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ from pathlib import Path
 
 from vulnbench.analyzers import AnalysisInput, create_analyzer
 from vulnbench.analyzers.runner import DEFAULT_ANALYZERS, InputResult, run_analyzers
-from vulnbench.assess.verdict import counts_as_vulnerability
+from vulnbench.assess.verdict import Policy, counts_as_vulnerability
 from vulnbench.cwe import in_family
 from vulnbench.metrics.classification import Confusion
 from vulnbench.records import Finding, Task, normalize_cwe
@@ -75,9 +77,12 @@ def _task(sample: Labeled) -> Task:
                 code_prompt="-")
 
 
-def counted(findings: Sequence[Finding], sample: Labeled) -> list[Finding]:
+def counted(findings: Sequence[Finding], sample: Labeled, policy: Policy = "any"
+            ) -> list[Finding]:
+    """The findings that flag ``sample`` under ``policy`` (``target``: in the family of the
+    sample's labeled CWE; ``any``: every finding but the analyzers' reminders)."""
     task = _task(sample)
-    return [f for f in findings if counts_as_vulnerability(f, task, "any")]
+    return [f for f in findings if counts_as_vulnerability(f, task, policy)]
 
 
 @dataclass
@@ -100,7 +105,7 @@ class Score(Confusion):
 
 
 def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool,
-             extras: Sequence[str] = ()) -> None:
+             extras: Sequence[str] = (), policy: Policy = "any") -> None:
     batch = [AnalysisInput(s.id, s.code, s.language) for s in corpus]
     by_tool: dict[str, dict[str, InputResult]] = {}
     for a in analyzers:
@@ -115,7 +120,7 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool,
         print(f"  {a}: {len(items)} samples in {took:.1f}s"
               f" ({took / max(1, len(items)):.4f}s/sample)")
     print(f"\n{name}: {len(corpus)} samples "
-          f"({sum(s.vulnerable for s in corpus)} vulnerable)")
+          f"({sum(s.vulnerable for s in corpus)} vulnerable), policy {policy}")
     w = max([14, *(len(a) + 11 for a in extras)])  # room for "combined+NAME"
     print(f"{'analyzer':<{w}}{'TP':>4}{'FP':>4}{'FN':>4}{'TN':>4}{'prec':>8}{'recall':>8}"
           f"{'F1':>8}{'family':>8}{'errors':>7}")
@@ -131,7 +136,7 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool,
                 continue  # language not covered: the analyzer abstains
             if res.errors:
                 scores[a].errors += 1
-            hits = counted(res.findings, s)
+            hits = counted(res.findings, s, policy)
             fam = any(in_family(f.cwe, s.cwe) for f in hits) if s.cwe else False
             scores[a].add(bool(hits), fam, s.vulnerable)
             if a in plus:
@@ -162,6 +167,9 @@ def main() -> None:
                         help="also run NAME and print the combined policy with it added")
     parser.add_argument("--labeled", action="append", type=Path, default=[])
     parser.add_argument("--no-builtin", action="store_true")
+    parser.add_argument("--policy", choices=["any", "target"], default="any",
+                        help="any: every finding flags the sample (the default); target: only "
+                             "findings in the family of the sample's labeled CWE")
     parser.add_argument("--show-errors", action="store_true",
                         help="list each false positive / false negative")
     args = parser.parse_args()
@@ -171,9 +179,10 @@ def main() -> None:
     analyzers = [*chosen, *(a for a in args.extra if a not in chosen)]
     if not args.no_builtin:
         evaluate("builtin references", builtin_corpus(), analyzers, args.show_errors,
-                 args.extra)
+                 args.extra, args.policy)
     for path in args.labeled:
-        evaluate(str(path), jsonl_corpus(path), analyzers, args.show_errors, args.extra)
+        evaluate(str(path), jsonl_corpus(path), analyzers, args.show_errors, args.extra,
+                 args.policy)
 
 
 if __name__ == "__main__":
