@@ -1,19 +1,21 @@
 """Writes the YAML rule files of vulnbench's semgrep pack from the definitions in this folder
 (``pack.py``: shared sources and builders; ``python_injection.py``, ``python_misc.py``,
-``c_rules.py``: the rules). Run: python -m vulnbench.analyzers.rules.generate
+``python_longtail.py``, ``c_rules.py``: the rules).
+Run: python -m vulnbench.analyzers.rules.generate
 Fixtures (``<rule>.bad.*`` / ``<rule>.good.*``) are written by hand next to each rule."""
 
 from __future__ import annotations
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from vulnbench.analyzers.rules import c_rules, python_injection, python_misc
+from vulnbench.analyzers.rules import c_rules, python_injection, python_longtail, python_misc
 from vulnbench.analyzers.rules.pack import HERE
 
 
 def main() -> None:
-    python = {**python_injection.PY, **python_misc.PY}
-    assert len(python) == len(python_injection.PY) + len(python_misc.PY), "a rule file twice"
+    modules = (python_injection.PY, python_misc.PY, python_longtail.PY)
+    python = {stem: rules for module in modules for stem, rules in module.items()}
+    assert len(python) == sum(map(len, modules)), "a rule file twice"
     for lang, pack in (("python", python), ("c", c_rules.C)):
         folder = HERE / lang
         folder.mkdir(exist_ok=True)

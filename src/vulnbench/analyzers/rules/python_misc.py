@@ -10,16 +10,25 @@ from vulnbench.analyzers.rules.pack import CHECK_NAME, REJECT_BODIES, WEB, eithe
 PY: dict[str, list[dict[str, Any]]] = {}
 
 PY["cwe-215-debug-mode"] = [search(
-    "vb-py-debug-enabled", "CWE-215: Information Exposure Through Debug Information",
+    "vb-py-debug-enabled", ["CWE-215: Information Exposure Through Debug Information",
+                            "CWE-489: Active Debug Code"],
     "Debug mode is on: the interactive debugger / detailed errors are exposed.",
     either("$APP.run(..., debug=True, ...)", "$APP.debug = True",
            "$APP.config[\"DEBUG\"] = True", "$APP.config.update(..., DEBUG=True, ...)",
            "DEBUG = True", "$APP.config[\"PROPAGATE_EXCEPTIONS\"] = True",
-           "DebuggedApplication(...)"), severity="WARNING")]
+           "DebuggedApplication(...)", "$APP.config.from_mapping(..., DEBUG=True, ...)",
+           "fastapi.FastAPI(..., debug=True, ...)", "starlette.applications.Starlette(..., "
+           "debug=True, ...)", "werkzeug.serving.run_simple(..., use_debugger=True, ...)",
+           "$APP.run(..., use_debugger=True, ...)", "uvicorn.run(..., debug=True, ...)",
+           "os.environ[\"FLASK_DEBUG\"] = \"1\""), severity="WARNING")]
 
+_REAL_VALUE = ("(?i)^(?!(changeme|change[-_]me|replace[-_]?me|xxx+|\\*+|<.*>|\\$\\{.*\\}|"
+               "\\{.*\\}|dummy|example|your[-_].*|test|todo|placeholder|none|null|"
+               "(set|insert|put)[-_].*)$).{4,}$")
 SECRET_NAME = ("(?i)^(.*_)?(password|passwd|pwd|pass|secret|secret_key|api_key|apikey|"
                "access_key|auth_token|token|private_key|client_secret|jwt_secret|"
-               "signing_key|db_password|database_url)$")
+               "signing_key|db_password|database_url|encryption_key|aes_key|hmac_key|"
+               "cipher_key|fernet_key|jwt_key|master_key|webhook_secret|secret_token)$")
 PY["cwe-798-hardcoded-credentials"] = [search(
     "vb-py-hardcoded-credential", "CWE-798: Use of Hard-coded Credentials",
     "A credential is written into the source; read it from the environment or a secret store.",
@@ -34,10 +43,21 @@ PY["cwe-798-hardcoded-credentials"] = [search(
             {"pattern": "$F(..., $NAME.get(\"...\", \"$VALUE\"), ...)"}],
         },
         {"metavariable-regex": {"metavariable": "$NAME", "regex": SECRET_NAME}},
-        {"metavariable-regex": {"metavariable": "$VALUE",
-                                "regex": "^(?!(changeme|change-me|xxx+|\\*+|<.*>|\\$\\{.*\\}|"
-                                         "dummy|example|your[-_].*|test)$).{4,}$"}},
+        {"metavariable-regex": {"metavariable": "$VALUE", "regex": _REAL_VALUE}},
     ]}, severity="ERROR"),
+    # a fallback written into the source is the secret whenever the setting is missing;
+    # an empty or placeholder default is not
+    search("vb-py-hardcoded-secret-default", "CWE-798: Use of Hard-coded Credentials",
+           "A secret setting falls back to a value written in the source when unset; fail "
+           "instead (or use an empty placeholder).",
+           {"patterns": [
+               either("$D.get(\"$KEY\", \"$VALUE\")", "os.getenv(\"$KEY\", \"$VALUE\")",
+                      "$D.setdefault(\"$KEY\", \"$VALUE\")"),
+               {"metavariable-regex": {"metavariable": "$KEY", "regex":
+                   "(?i)^[\\w.-]*(password|passwd|passphrase|secret|secret_key|api_key|apikey|"
+                   "access_key|auth_token|private_key|client_secret|signing_key|_token|_pwd)$"}},
+               {"metavariable-regex": {"metavariable": "$VALUE", "regex": _REAL_VALUE}}]},
+           severity="ERROR"),
     search("vb-py-hardcoded-password-compare", "CWE-259: Use of Hard-coded Password",
            "A password is compared with a string written in the source.",
            {"patterns": [
@@ -50,20 +70,59 @@ PY["cwe-798-hardcoded-credentials"] = [search(
            severity="ERROR"),
     search("vb-py-hardcoded-jwt-key", "CWE-798: Use of Hard-coded Credentials",
            "A JWT is signed or checked with a key written into the source.",
-           either("jwt.encode($P, \"...\", ...)", "jwt.decode($T, \"...\", ...)"),
+           either("jwt.encode($P, \"...\", ...)", "jwt.decode($T, \"...\", ...)",
+                  "jwt.encode($P, key=\"...\", ...)", "jwt.decode($T, key=\"...\", ...)"),
+           severity="ERROR"),
+    search("vb-py-hardcoded-crypto-key", "CWE-321: Use of Hard-coded Cryptographic Key",
+           "An encryption or MAC key is a literal in the source: anyone with the code can "
+           "decrypt or forge.",
+           either(*(f"{call}({lit}, ...)" for lit in ("\"...\"", "\"...\".encode(...)")
+                    for call in ("hmac.new", "Crypto.Hash.HMAC.new", "Crypto.Cipher.$C.new",
+                                 "Cryptodome.Cipher.$C.new", "cryptography.fernet.Fernet",
+                                 "cryptography.hazmat.primitives.ciphers.aead.AESGCM",
+                                 "cryptography.hazmat.primitives.ciphers.aead.ChaCha20Poly1305",
+                                 "cryptography.hazmat.primitives.ciphers.algorithms.AES",
+                                 "itsdangerous.$S")),
+                  "hmac.new(key=\"...\", ...)", "itsdangerous.$S(secret_key=\"...\", ...)"),
+           severity="ERROR"),
+    search("vb-py-credential-in-url", "CWE-798: Use of Hard-coded Credentials",
+           "A connection URL carries a user name and password written into the source.",
+           {"patterns": [
+               {"pattern": "\"=~/^[a-zA-Z][a-zA-Z0-9+.-]*:\\/\\/[^:\\/@\\s{}]+:"
+                           "[^@\\/\\s{}$%<>]{3,}@/\""},
+               # a default for a local development database is a placeholder, not a secret
+               *({"pattern-not-inside": f"{env}($K, \"=~/@(localhost|127\\.0\\.0\\.1|"
+                                        f"0\\.0\\.0\\.0|db|postgres|mysql)[:\\/]/\")"}
+                 for env in ("os.environ.get", "os.getenv", "os.environ.setdefault"))]},
            severity="ERROR")]
 
 PY["cwe-295-tls-verification"] = [search(
     "vb-py-tls-verification-disabled", "CWE-295: Improper Certificate Validation",
     "Certificate or host name verification is switched off.",
     either("requests.$M(..., verify=False, ...)", "httpx.$M(..., verify=False, ...)",
-           "$S.verify = False", "ssl._create_unverified_context(...)",
-           "ssl._create_stdlib_context(...)", "$CTX.check_hostname = False",
+           "$S.verify = False", "$S.verify = $A if $B else False",
+           "$S.verify = False if $B else $A", "ssl._create_unverified_context(...)",
+           "ssl._create_stdlib_context(...)", "$F(..., cert_reqs=ssl.CERT_NONE, ...)",
+           "$F(..., cert_reqs=\"CERT_NONE\", ...)",
+           "$C.set_missing_host_key_policy(paramiko.AutoAddPolicy())",
+           "$C.set_missing_host_key_policy(paramiko.WarningPolicy())",
+           "$C.set_missing_host_key_policy(paramiko.client.AutoAddPolicy())",
            "$CTX.verify_mode = ssl.CERT_NONE", "ssl.wrap_socket(..., cert_reqs=ssl.CERT_NONE, ...)",
            "urllib3.PoolManager(..., cert_reqs=\"CERT_NONE\", ...)",
            "httpx.Client(..., verify=False, ...)", "httpx.AsyncClient(..., verify=False, ...)",
-           "aiohttp.TCPConnector(..., ssl=False, ...)",
-           "ssl.create_default_context(...).check_hostname = False"), severity="ERROR")]
+           "aiohttp.TCPConnector(..., ssl=False, ...)"), severity="ERROR"),
+    search("vb-py-hostname-check-disabled",
+           ["CWE-297: Improper Validation of Certificate with Host Mismatch",
+            "CWE-295: Improper Certificate Validation"],
+           "Host name checking is off: any valid certificate, for any host, is accepted.",
+           either("$CTX.check_hostname = False", "$F(..., assert_hostname=False, ...)",
+                  "ssl.create_default_context(...).check_hostname = False"), severity="ERROR")]
+# a session object's request methods (requests.Session, httpx.Client, aiohttp.ClientSession)
+PY["cwe-295-tls-verification"][0]["pattern-either"].append({"patterns": [
+    {"pattern-either": [{"pattern": "$S.$M(..., verify=False, ...)"},
+                        {"pattern": "$S.$M(..., ssl=False, ...)"}]},
+    {"metavariable-regex": {"metavariable": "$M", "regex":
+        "^(get|post|put|patch|delete|head|options|request|send|stream|ws_connect)$"}}]})
 
 PY["cwe-327-weak-crypto"] = [
     search("vb-py-weak-hash", "CWE-328: Use of Weak Hash",
@@ -85,7 +144,17 @@ PY["cwe-327-weak-crypto"] = [
                   "cryptography.hazmat.primitives.ciphers.modes.ECB(...)",
                   "cryptography.hazmat.primitives.ciphers.algorithms.ARC4(...)",
                   "cryptography.hazmat.primitives.ciphers.algorithms.TripleDES(...)",
-                  "cryptography.hazmat.primitives.ciphers.algorithms.Blowfish(...)"),
+                  "cryptography.hazmat.primitives.ciphers.algorithms.Blowfish(...)",
+                  "Crypto.Cipher.$C.new($K, Crypto.Cipher.$C.MODE_ECB, ...)",
+                  "Cryptodome.Cipher.$C.new($K, Cryptodome.Cipher.$C.MODE_ECB, ...)",
+                  "Cryptodome.Cipher.DES.new(...)", "Cryptodome.Cipher.DES3.new(...)",
+                  "Cryptodome.Cipher.ARC4.new(...)", "Cryptodome.Cipher.Blowfish.new(...)",
+                  "Crypto.Cipher.ARC2.new(...)", "Crypto.Cipher.XOR.new(...)",
+                  "Crypto.Cipher.CAST.new(...)", "pyDes.des(...)", "pyDes.triple_des(...)",
+                  "cryptography.hazmat.primitives.ciphers.algorithms.IDEA(...)",
+                  "cryptography.hazmat.primitives.ciphers.algorithms.CAST5(...)",
+                  "cryptography.hazmat.primitives.ciphers.algorithms.SEED(...)",
+                  "cryptography.hazmat.decrepit.ciphers.algorithms.$ALG(...)"),
            severity="ERROR"),
 ]
 
@@ -225,7 +294,8 @@ PY["cwe-434-unrestricted-upload"] = [taint(
            ]}, severity="WARNING")]
 
 PY["cwe-611-xxe"] = [search(
-    "vb-py-xxe", "CWE-611: XML External Entity Reference",
+    "vb-py-xxe", ["CWE-611: XML External Entity Reference",
+                  "CWE-827: Improper Control of Document Type Definition"],
     "The XML parser resolves external entities: it can read local files or fetch URLs.",
     either("$P.setFeature(xml.sax.handler.feature_external_ges, True)",
            "$P.setFeature(feature_external_ges, True)",
@@ -235,6 +305,12 @@ PY["cwe-611-xxe"] = [search(
            "lxml.etree.XMLParser(..., no_network=False, ...)",
            "lxml.etree.XMLParser(..., load_dtd=True, ...)",
            "etree.XMLParser(..., resolve_entities=True, ...)",
+           "lxml.etree.XMLParser(..., dtd_validation=True, ...)",
+           "etree.XMLParser(..., load_dtd=True, ...)",
+           "etree.XMLParser(..., no_network=False, ...)",
+           "xmltodict.parse(..., disable_entities=False, ...)",
+           "$P.setFeature(xml.sax.handler.feature_external_ges, 1)",
+           "$P.setFeature(feature_external_ges, 1)",
            "xml.dom.pulldom.parseString(...)", "xml.dom.pulldom.parse(...)"),
     severity="ERROR")]
 
@@ -264,14 +340,16 @@ for _rule in PY["cwe-776-xml-bomb"]:
             "pkg_resources.resource_string(...)", "pkg_resources.resource_stream(...)")]
 
 PY["cwe-732-permissions"] = [search(
-    "vb-py-permissive-mode", "CWE-732: Incorrect Permission Assignment for Critical Resource",
+    "vb-py-permissive-mode", ["CWE-732: Incorrect Permission Assignment for Critical Resource",
+                              "CWE-276: Incorrect Default Permissions"],
     "The file or folder becomes writable (or readable) by every user.",
     {"pattern-either": [
         {"patterns": [
             either("os.chmod($P, $M)", "os.makedirs($P, $M, ...)", "os.makedirs($P, mode=$M, ...)",
                    "os.mkdir($P, $M)", "os.mkdir($P, mode=$M)", "os.open($P, $FL, $M)",
                    "$PATH.chmod($M)", "$PATH.mkdir($M, ...)", "$PATH.mkdir(mode=$M, ...)",
-                   "os.fchmod($FD, $M)"),
+                   "os.fchmod($FD, $M)", "$PATH.touch($M, ...)", "$PATH.touch(mode=$M, ...)",
+                   "os.mkfifo($P, $M)", "os.lchmod($P, $M)"),
             {"metavariable-comparison": {"metavariable": "$M", "comparison":
                 "$M & 0o006 != 0"}}]},
         {"pattern": "os.umask(0)"},
@@ -314,6 +392,14 @@ PY["cwe-312-cleartext-storage"][-1]["pattern-sanitizers"] = [
      "regex": "(?i).*(hash|crypt|argon|pbkdf|hmac|sign|digest|seal|protect|fernet|"
               "make_password|keyring|vault|kdf).*"}}]},
     {"pattern": "len(...)"}, {"pattern": "bool(...)"}]
+# a password written into a log line is stored in the clear too
+_PW_WRITE = PY["cwe-312-cleartext-storage"][-1]
+_PW_WRITE["metadata"]["cwe"].append("CWE-532: Insertion of Sensitive Information into Log File")
+_PW_WRITE["pattern-sinks"] += [{"patterns": [
+    {"pattern": sink}, {"metavariable-regex": {"metavariable": "$L", "regex":
+                        "^(debug|info|warning|warn|error|critical|exception|log)$"}},
+    {"metavariable-regex": {"metavariable": "$LOG", "regex": "(?i)^(logging|\\w*log\\w*)$"}},
+    {"focus-metavariable": "$X"}]} for sink in ("$LOG.$L($X, ...)", "$LOG.$L($FMT, ..., $X, ...)")]
 
 PY["cwe-020-input-validation"] = [search(
     "vb-py-assert-validation", "CWE-20: Improper Input Validation",

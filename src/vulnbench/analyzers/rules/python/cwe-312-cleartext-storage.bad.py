@@ -17,3 +17,8 @@ def remember_me(resp, username, password):
     token = base64.b64encode(f"{username}:{password}".encode()).decode()
     # ruleid: vb-py-cleartext-password-write
     resp.set_cookie("remember", token, httponly=True)
+
+
+def login(logger, username, password):
+    # ruleid: vb-py-cleartext-password-write
+    logger.info(f"login attempt user={username} password={password}")

@@ -25,3 +25,8 @@ def remember_me(resp, signer, username, password):
     fingerprint = generate_password_hash(password)
     # ok: vb-py-cleartext-password-write
     resp.set_cookie("remember", signer.sign(f"{username}:{fingerprint}"), httponly=True)
+
+
+def login(logger, username, password):
+    # ok: vb-py-cleartext-password-write
+    logger.info("login attempt user=%s password_length=%d", username, len(password))

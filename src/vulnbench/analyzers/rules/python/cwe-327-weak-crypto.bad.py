@@ -11,3 +11,17 @@ def sign(data):
 def seal(key, data):
     # ruleid: vb-py-weak-cipher
     return DES.new(key, DES.MODE_CBC).encrypt(data)
+
+
+def seal_ecb(key, data):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    # ruleid: vb-py-weak-cipher
+    return Cipher(algorithms.AES(key), modes.ECB()).encryptor().update(data)
+
+
+def seal_aes_ecb(key, data):
+    from Crypto.Cipher import AES
+
+    # ruleid: vb-py-weak-cipher
+    return AES.new(key, AES.MODE_ECB).encrypt(data)

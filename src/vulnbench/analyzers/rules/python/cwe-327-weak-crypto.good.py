@@ -16,3 +16,10 @@ def etag(data):
 def seal(key, data):
     # ok: vb-py-weak-cipher
     return AES.new(key, AES.MODE_GCM).encrypt(data)
+
+
+def seal_ctr(key, nonce, data):
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    # ok: vb-py-weak-cipher
+    return Cipher(algorithms.AES(key), modes.CTR(nonce)).encryptor().update(data)

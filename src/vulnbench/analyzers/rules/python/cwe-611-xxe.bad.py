@@ -8,3 +8,10 @@ def parse(stream, handler):
     parser.setFeature(feature_external_ges, True)
     parser.setContentHandler(handler)
     parser.parse(stream)
+
+
+def dtd_parser():
+    from lxml import etree
+
+    # ruleid: vb-py-xxe
+    return etree.XMLParser(dtd_validation=True)

@@ -8,3 +8,10 @@ def parse(stream, handler):
     parser.setFeature(feature_external_ges, False)
     parser.setContentHandler(handler)
     parser.parse(stream)
+
+
+def plain_parser():
+    from lxml import etree
+
+    # ok: vb-py-xxe
+    return etree.XMLParser(resolve_entities=False, no_network=True)

@@ -1,0 +1,22 @@
+from flask import Flask, jsonify
+
+from myapp.models import Post, User, db
+
+app = Flask(__name__)
+
+
+# ruleid: vb-py-unprotected-admin-view
+@app.route("/users/<int:user_id>/delete", methods=["POST"])
+def delete_user(user_id):
+    db.session.delete(User.query.get_or_404(user_id))
+    db.session.commit()
+    return jsonify(ok=True)
+
+
+# ruleid: vb-py-unprotected-admin-view
+@app.post("/admin/posts/<int:post_id>/hide")
+def hide_post(post_id):
+    post = Post.query.get_or_404(post_id)
+    post.hidden = True
+    db.session.commit()
+    return jsonify(ok=True)
