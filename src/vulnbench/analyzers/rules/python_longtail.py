@@ -14,7 +14,8 @@ from vulnbench.analyzers.rules.pack import either, search
 PY: dict[str, list[dict[str, Any]]] = {}
 
 # the last name of an expression (after `obj.` / before `()`) that holds a secret to compare
-_SECRET_LAST = ("(?i)^(.*\\.)?(\\w*_)?(signature|sig|hmac|token|secret|api_?key|otp|otp_code|"
+_SECRET_LAST = ("(?i)^(.*\\.)?(?!(verify|check|has|is|use|require|validate|needs?)_)"
+                "(\\w*_)?(signature|sig|hmac|token|secret|api_?key|otp|otp_code|"
                 "password_hash|pw_hash|passwd_hash|hashed_password|pass_hash|key_hash|"
                 "token_hash|mac_digest)(\\(\\))?$")
 _SECRET_KEYED = ("(?i)^.*(\\.get\\(|\\[)\\s*[\"'][\\w-]*(signature|token|api[-_]?key|secret|hmac|"
@@ -37,6 +38,11 @@ PY["cwe-208-timing-unsafe-compare"] = [search(
         # a new password checked against its confirmation is not a secret comparison
         {"metavariable-regex": {"metavariable": "$O",
                                 "regex": "(?i)^(?!.*(confirm|repeat|again|retype|verify_pw)).*$"}},
+        # a lexer's token-type constants (TOKEN_NAME), an object's own __eq__
+        {"metavariable-regex": {"metavariable": "$O",
+                                "regex": "^(?!(\\w+\\.)?(TOKEN|TOK|TK|TT)_[A-Z0-9_]+$)"}},
+        {"pattern-not-inside": "def __eq__(...):\n  ...\n"},
+        {"pattern-not-inside": "def __ne__(...):\n  ...\n"},
     ]}, severity="WARNING")]
 
 # verification calls that report failure only through their return value

@@ -64,8 +64,10 @@ PY["cwe-798-hardcoded-credentials"] = [search(
                {"pattern-either": [{"pattern": "$P == \"$VALUE\""},
                                    {"pattern": "hmac.compare_digest($P, \"$VALUE\")"},
                                    {"pattern": "secrets.compare_digest($P, \"$VALUE\")"}]},
-               {"metavariable-regex": {"metavariable": "$P",
-                                       "regex": "(?i).*(password|passwd|pwd|secret|token).*"}},
+               # the compared value is the secret itself (not token.type, token_type)
+               {"metavariable-regex": {"metavariable": "$P", "regex":
+                   "(?i)^((.*\\.)?(\\w*_)?(password|passwd|pwd|secret|token|passphrase|api_key)"
+                   "|.*(\\[|\\.get\\()\\s*[\"'](password|passwd|pwd|secret|token)[\"'].*)$"}},
                {"metavariable-regex": {"metavariable": "$VALUE", "regex": "^.{4,}$"}}]},
            severity="ERROR"),
     search("vb-py-hardcoded-jwt-key", "CWE-798: Use of Hard-coded Credentials",

@@ -34,3 +34,25 @@ def same_file(path_a, path_b):
 def count(tokens, limit):
     # ok: vb-py-timing-unsafe-compare
     return len(tokens) == limit
+
+
+TOKEN_NAME = "name"
+
+
+def lex(token):
+    # ok: vb-py-timing-unsafe-compare
+    return token == TOKEN_NAME
+
+
+class Credential:
+    def __init__(self, token):
+        self.token = token
+
+    def __eq__(self, other):
+        # ok: vb-py-timing-unsafe-compare
+        return self.token == other.token
+
+
+def options(verify_signature, verify):
+    # ok: vb-py-timing-unsafe-compare
+    return verify != verify_signature

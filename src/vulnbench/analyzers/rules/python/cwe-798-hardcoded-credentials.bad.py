@@ -47,3 +47,8 @@ def settings(env):
     secret = os.getenv("APP_SECRET_KEY", "dev-secret-9f2c")
     # ruleid: vb-py-hardcoded-secret-default
     return secret, env.get("SMTP_PASSWORD", "mailpass123")
+
+
+def check_form(form):
+    # ruleid: vb-py-hardcoded-password-compare
+    return form.get("password") == "letmein!"

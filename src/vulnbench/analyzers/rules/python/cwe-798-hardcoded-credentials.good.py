@@ -47,3 +47,8 @@ def settings(env):
     secret = os.getenv("APP_SECRET_KEY", "")
     # ok: vb-py-hardcoded-secret-default
     return secret, env.get("SMTP_PASSWORD", "changeme"), env.get("SMTP_HOST", "mail.example.com")
+
+
+def parse(token):
+    # ok: vb-py-hardcoded-password-compare
+    return token.type == "lparen"
