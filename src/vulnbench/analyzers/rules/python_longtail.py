@@ -58,6 +58,7 @@ PY["cwe-252-unchecked-return"] = [search(
     # a statement that is only the call (line start), so the bool goes nowhere
     {"pattern-regex": f"(?m)^[ \\t]*(?:{_VERIFIERS})\\([^\\n]*$"}, severity="ERROR")]
 
+_SMALL_BYTES = {"metavariable-comparison": {"metavariable": "$N", "comparison": "$N < 16"}}
 _SMALL = {"metavariable-comparison": {"metavariable": "$N", "comparison": "$N < 2048"}}
 PY["cwe-326-weak-key"] = [search(
     "vb-py-weak-key-size", "CWE-326: Inadequate Encryption Strength",
@@ -75,6 +76,17 @@ PY["cwe-326-weak-key"] = [search(
                "OpenSSL.crypto.PKey().generate_key($T, $N)", "$K.generate_key($T, $N)"),
         _SMALL]},
     severity="ERROR"),
+    search("vb-py-short-random-key", "CWE-326: Inadequate Encryption Strength",
+           "A key or token of fewer than 16 random bytes (128 bits) can be brute-forced.",
+           {"patterns": [
+               {"pattern-either": [
+                   {"pattern": f"$V = {call}($N)"} for call in (
+                       "secrets.token_hex", "secrets.token_bytes", "secrets.token_urlsafe",
+                       "os.urandom", "Crypto.Random.get_random_bytes")]},
+               {"metavariable-regex": {"metavariable": "$V", "regex":
+                   "(?i)^(.*\\.)?(\\w*_)?(key|secret|token|api_key|apikey|secret_key|hmac_key|"
+                   "signing_key|session_id|sid)$"}},
+               _SMALL_BYTES]}, severity="WARNING"),
     search("vb-py-weak-curve", "CWE-326: Inadequate Encryption Strength",
            "A curve under 224 bits gives less than 112-bit security.",
            either("cryptography.hazmat.primitives.asymmetric.ec.SECP192R1(...)",
@@ -310,3 +322,24 @@ PY["cwe-400-resource-exhaustion"] = [{
                 "$A < $X < $B", "$X in $R")]},
             {"focus-metavariable": "$X"}]}],
 }]
+
+# a credential handed to a logger (passwords: vb-py-cleartext-password-write, CWE-312)
+_CREDENTIAL = ("(?i)^((self|request|req|flask\\.request)\\.)?"
+               # a masked copy (safe_headers, redacted_token) is what should be logged
+               "(?!\\w*(safe|mask|redact|saniti|clean|scrub|filter|obfusc|public|hash))"
+               "(\\w*_)?(secret|token|api_key|apikey|"
+               "access_key|access_token|refresh_token|id_token|client_secret|private_key|"
+               "credentials?|authorization|auth_header|bearer|headers|session_key|cookie|"
+               "cookies)$")
+PY["cwe-532-log-secrets"] = [search(
+    "vb-py-credential-in-log", "CWE-532: Insertion of Sensitive Information into Log File",
+    "A token, key or the request headers go into a log, where everyone who reads logs "
+    "(and every log pipeline) gets the credential.",
+    {"patterns": [
+        {"pattern-either": [{"pattern": "$LOG.$L(..., $ARG, ...)"},
+                            {"pattern": "$LOG.$L(..., f\"...{$ARG}...\", ...)"}]},
+        {"metavariable-regex": {"metavariable": "$L", "regex":
+            "^(debug|info|warning|warn|error|critical|exception|log)$"}},
+        {"metavariable-regex": {"metavariable": "$LOG", "regex": "(?i)^(logging|\\w*log\\w*)$"}},
+        {"metavariable-regex": {"metavariable": "$ARG", "regex": _CREDENTIAL}}]},
+    severity="WARNING")]

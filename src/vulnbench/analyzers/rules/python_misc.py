@@ -190,6 +190,8 @@ PY["cwe-352-csrf"] = [search(
            "@django.views.decorators.csrf.csrf_exempt\ndef $F(...):\n  ..."),
     severity="WARNING")]
 
+_TMP_FSTRING = {"metavariable-regex": {"metavariable": "$FS",
+                                      "regex": "^[fF][rR]?[\"'](/var)?/tmp/"}}
 PY["cwe-377-insecure-temp"] = [search(
     "vb-py-insecure-tempfile", "CWE-377: Insecure Temporary File",
     "A predictable temporary file name can be raced or pre-created by another user.",
@@ -197,6 +199,8 @@ PY["cwe-377-insecure-temp"] = [search(
         {"pattern": "tempfile.mktemp(...)"},
         {"pattern": "open(\"=~/^\\/(var\\/)?tmp\\//\", ...)"},
         {"pattern": "open(f\"/tmp/...\", ...)"},
+        # an f-string (semgrep matches f-string fragments only exactly: check the source text)
+        {"patterns": [{"pattern": "open($FS, ...)"}, _TMP_FSTRING]},
         {"pattern": "open(os.path.join(\"=~/^\\/(var\\/)?tmp/\", ...), ...)"},
         {"pattern": "open(os.path.join(tempfile.gettempdir(), ...), ...)"},
         {"pattern": "open(\"/tmp/\" + $X, ...)"},
@@ -210,7 +214,8 @@ PY["cwe-377-insecure-temp"] = [search(
                     "\"=~/^\\/(var\\/)?tmp\\//\".format(...)", "f\"/tmp/...\"",
                     "\"=~/^\\/(var\\/)?tmp\\//\"",
                     "os.path.join(\"=~/^\\/(var\\/)?tmp/\", ...)",
-                    "os.path.join(tempfile.gettempdir(), ...)")]},
+                    "os.path.join(tempfile.gettempdir(), ...)")] + [
+                {"patterns": [{"pattern-inside": "$P = $FS\n...\n"}, _TMP_FSTRING]}]},
             {"pattern-either": [{"pattern": "open($P, ...)"}, {"pattern": "os.open($P, ...)"}]},
         ]}]}, severity="WARNING")]
 

@@ -14,3 +14,10 @@ def export_report(rows, today):
     with open(path, "w") as fh:
         fh.writelines(rows)
     return path
+
+
+def dump_state(job_id, text):
+    path = f"/tmp/job-{job_id}.txt"
+    # ruleid: vb-py-insecure-tempfile
+    with open(path, "w") as fh:
+        fh.write(text)
