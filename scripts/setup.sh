@@ -44,6 +44,18 @@ if [ ! -x .venv-semgrep/bin/semgrep ] || [ ! -f .venv-semgrep/.vulnbench-install
   .venv-semgrep/bin/python -m pip install -q semgrep codeshield
   touch .venv-semgrep/.vulnbench-installed
 fi
+# Pysa (pyre-check) in its own environment, with the libraries its models name (their types
+# resolve request objects and sinks); scripts/pysa-stubs.sh cuts those libraries down to stubs
+# (with their sources on the search path Pysa analyzes them too: minutes per run).
+if [ ! -x .venv-pysa/bin/pyre ] || [ ! -f .venv-pysa/.vulnbench-installed ] || [ scripts/pysa-stubs.sh -nt .venv-pysa/.vulnbench-installed ]; then
+  echo "installing pyre-check (Pysa) into .venv-pysa"
+  [ -x .venv-pysa/bin/python ] || "$PYTHON" -m venv .venv-pysa
+  .venv-pysa/bin/python -m pip install -q --upgrade pip
+  .venv-pysa/bin/python -m pip install -q pyre-check flask werkzeug jinja2 markupsafe django \
+    sqlalchemy requests pyyaml fastapi starlette aiohttp httpx jsonpickle ldap3 pymysql lxml lxml-stubs
+  scripts/pysa-stubs.sh .venv-pysa
+  touch .venv-pysa/.vulnbench-installed
+fi
 # C analyzers: cppcheck (gcc -fanalyzer comes with gcc)
 if ! command -v cppcheck >/dev/null; then
   if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then

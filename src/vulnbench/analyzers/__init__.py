@@ -18,6 +18,7 @@ analyzers.register_lazy("codeshield", "vulnbench.analyzers.codeshield:CodeShield
 analyzers.register_lazy("gcc-analyzer", "vulnbench.analyzers.c_tools:GccAnalyzer")
 analyzers.register_lazy("cppcheck", "vulnbench.analyzers.c_tools:CppcheckAnalyzer")
 analyzers.register_lazy("codeql", "vulnbench.analyzers.codeql:CodeQLAnalyzer")
+analyzers.register_lazy("pysa", "vulnbench.analyzers.pysa:PysaAnalyzer")
 analyzers.register_lazy("ruff", "vulnbench.analyzers.ruff_security:RuffSecurityAnalyzer")
 analyzers.register_lazy("dlint", "vulnbench.analyzers.dlint:DlintAnalyzer")
 
