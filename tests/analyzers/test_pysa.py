@@ -94,6 +94,21 @@ def parse(doc):
 def upload():
     return parse(request.data).tag
 ''', "CWE-611"),
+    ("xxe_safe_parser", HEAD + '''from lxml import etree
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+def parse(doc):
+    return etree.fromstring(doc, PARSER)
+@app.route("/x", methods=["POST"])
+def upload():
+    return parse(request.data).tag
+''', None),
+    ("log_as_argument", HEAD + '''import logging
+log = logging.getLogger(__name__)
+@app.route("/in")
+def login():
+    log.info("login by %r", request.args["user"])
+    return "ok"
+''', None),
     ("redirect_helper", HEAD + '''def target():
     return request.args.get("next", "/")
 @app.route("/login")

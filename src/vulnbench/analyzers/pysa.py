@@ -156,16 +156,20 @@ def _features(issue: dict[str, Any], kind: str) -> set[str]:
     return out
 
 
-def keep(code: int, issue: dict[str, Any]) -> bool:
+def keep(code: int, issue: dict[str, Any], source: str = "") -> bool:
     """Conditions a model cannot state, read from the features its sink adds at the call: a
     subprocess command counts only with shell=True (ViaValueOf[shell]; an argv list without a
-    shell is not injection), yaml.load given a safe loader (ViaTypeOf[Loader]) is safe, and
-    data converted to a number on every path (Pysa's ``always-type: scalar``) is safe."""
+    shell is not injection), lxml parsing in a program whose XMLParser is built with
+    resolve_entities=False (and never True) is not XXE, yaml.load given a safe loader
+    (ViaTypeOf[Loader]) is safe, and data converted to a number on every path (Pysa's
+    ``always-type: scalar``) is safe."""
     always = {str(f.get("always-type")) for f in issue.get("features") or []}
     if always & SCALAR:
         return False  # int(...)/float(...) on every path: a number injects nothing
     if code == 5178:
         return "True" in _features(issue, "value")
+    if code == 5611 and "resolve_entities=False" in source:
+        return "resolve_entities=True" in source
     if code == 5502:
         return not any(safe in typ for typ in _features(issue, "type") for safe in SAFE_YAML)
     return True
@@ -179,7 +183,7 @@ def to_finding(code: int, issue: dict[str, Any]) -> Finding:
 
 
 def collect(issues: list[dict[str, Any]], names: dict[str, str],
-            results: dict[str, AnalysisResult]) -> None:
+            results: dict[str, AnalysisResult], sources: dict[str, str] | None = None) -> None:
     """Issues onto samples by file name (``src/s3.py``), one finding per rule and line;
     issues inside the library stubs (file ``*``) are dropped."""
     seen: set[tuple[str, int, object]] = set()
@@ -189,7 +193,7 @@ def collect(issues: list[dict[str, Any]], names: dict[str, str],
         if sample is None:
             continue
         code = int(issue.get("code", 0))
-        if not keep(code, issue):
+        if not keep(code, issue, (sources or {}).get(name, "")):
             continue
         key = (sample, code, issue.get("line"))
         if key not in seen:
@@ -243,5 +247,6 @@ class PysaAnalyzer(Analyzer):
                     for item in chunk:
                         results[item.id].error = f"pysa failed: {why}"
                     continue
-                collect(issues, staged.names, results)
+                collect(issues, staged.names, results,
+                        {name: item.code for name, item in zip(staged.names, chunk, strict=True)})
         return [results[item.id] for item in batch]
