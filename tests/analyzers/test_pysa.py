@@ -316,3 +316,46 @@ def test_models_ship_in_the_wheel() -> None:
     for path in files:
         rel = str(path.relative_to(MODELS_DIR.parents[1]))
         assert any(fnmatch.fnmatch(rel, pat) for pat in data), rel
+
+
+# Every module a model names, imported (with a route and a view, so that every model query
+# finds something): each model is then checked against its library's signature. The analyzer
+# runs with --no-verify (the models of a library no sample imports are skipped), which would
+# skip a typo silently too.
+MODELED = """import flask, flask.helpers, flask.templating, flask.wrappers, werkzeug.utils
+import werkzeug.security, werkzeug.datastructures, werkzeug.sansio.request
+import werkzeug.wrappers.request
+import jinja2, markupsafe, django.http, django.http.request, django.http.response, django.shortcuts
+import django.db, django.db.models.query, django.db.backends.utils, django.utils.html
+import django.utils.safestring, sqlalchemy, sqlalchemy.engine.base
+import sqlalchemy.sql._elements_constructors, requests.api, requests.sessions, yaml, httpx._api
+import httpx._client, jsonpickle.unpickler, ldap3.core.connection, ldap3.utils.conv, pymysql.cursors
+import lxml.etree, starlette.requests, aiohttp.web_request, fastapi
+import sqlite3, subprocess, os, sys, html, shlex, http.server, socket, socketserver, pickle, marshal
+import shelve, urllib.request, urllib.parse, xml.etree.ElementTree, xml.dom.minidom, logging, re
+import pathlib, shutil, posixpath, _socket, _pickle
+app = flask.Flask(__name__)
+@app.route("/<x>")
+def index(x):
+    return x
+class View:
+    def get(self, request):
+        return request
+"""
+
+
+def test_every_model_matches_its_library(tmp_path: Path) -> None:
+    from vulnbench.analyzers.pysa import MODELS_DIR, write_project
+
+    exe = find_pysa()
+    assert exe is not None, "pysa is not installed: run scripts/setup.sh"
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "s0.py").write_text(MODELED)
+    write_project(tmp_path, exe, MODELS_DIR)
+    env = {"PATH": f"{Path(exe).parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+    proc = subprocess.run([exe, "--noninteractive", "analyze", "--save-results-to",
+                           str(tmp_path / "out")], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=600, check=False)
+    errors = [ln for ln in (proc.stderr + proc.stdout).splitlines()
+              if "pysa_models" in ln and ("not" in ln or "match" in ln or "no models" in ln)]
+    assert errors == [] and proc.returncode == 0, errors or proc.stderr[-2000:]

@@ -104,7 +104,7 @@ def models_hash(folder: Path = MODELS_DIR) -> str:
     return digest.hexdigest()[:16]
 
 
-def _project(folder: Path, exe: str, models: Path) -> None:
+def write_project(folder: Path, exe: str, models: Path) -> None:
     """The pyre and pyrefly configurations of a temp project whose sources are ``src/``."""
     home = pysa_home(exe)
     stubs = str(_stubs(exe))
@@ -128,7 +128,7 @@ def run_pysa(exe: str, folder: Path, models: Path = MODELS_DIR,
     """One ``pyre analyze`` over ``folder/src``; the issues of its taint output (raises
     ValueError when there is none, subprocess.TimeoutExpired on timeout). ``--no-verify``:
     models of a library no sample imports are skipped instead of failing the run."""
-    _project(folder, exe, models)
+    write_project(folder, exe, models)
     out = folder / "out"
     env = {**os.environ, "PATH": f"{Path(exe).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.run(
