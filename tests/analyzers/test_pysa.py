@@ -34,6 +34,28 @@ def find(name):
 def user():
     return str(find(request.args.get("n")))
 ''', None),
+    ("sql_module_object", HEAD + '''import sqlite3
+class Repo:
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+    def by_name(self, name):
+        return self.conn.execute(f"SELECT * FROM u WHERE n = '{name}'").fetchall()
+REPO = Repo("x.db")
+@app.route("/u")
+def user():
+    return str(REPO.by_name(request.values.get("n")))
+''', "CWE-89"),
+    ("sql_module_object_param", HEAD + '''import sqlite3
+class Repo:
+    def __init__(self, path):
+        self.conn = sqlite3.connect(path)
+    def by_name(self, name):
+        return self.conn.execute("SELECT * FROM u WHERE n = ?", (name,)).fetchall()
+REPO = Repo("x.db")
+@app.route("/u")
+def user():
+    return str(REPO.by_name(request.values.get("n")))
+''', None),
     ("cmd_attr", HEAD + '''import os
 class Job:
     def __init__(self, host):
@@ -277,6 +299,18 @@ def test_one_pyre_process_per_batch(monkeypatch: pytest.MonkeyPatch) -> None:
          for i in range(6)])
     assert len([c for c in calls if "analyze" in c]) == 1
     assert [bool(r.findings) for r in out] == [bool(i % 2) for i in range(6)]
+
+
+def test_lookup_env_var_first_and_never_replaced(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    mine = tmp_path / "pyre"
+    mine.write_text("#!/bin/sh\n")
+    mine.chmod(0o755)
+    monkeypatch.setenv("VULNBENCH_PYSA", str(mine))
+    assert find_pysa() == str(mine)
+    monkeypatch.setenv("VULNBENCH_PYSA", str(tmp_path / "absent"))
+    assert find_pysa() is None
+    assert "VULNBENCH_PYSA=" in PysaAnalyzer().unavailable()
 
 
 def test_missing_pysa_is_an_error_per_sample_with_install_hint(
