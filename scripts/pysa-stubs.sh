@@ -89,4 +89,6 @@ for rel, edits in PATCH.items():
 PY
 [ -d "$SITE/lxml-stubs" ] && cp -r "$SITE/lxml-stubs" "$OUT.tmp/lxml"
 find "$OUT.tmp" -name '*.pyi' -exec sed -i 's/^\( *\)@cached_property$/\1@property/' {} +
+# what the stubs were cut from (library versions, this script): part of the analyzer's cache key
+{ "$VENV/bin/python" -m pip freeze 2>/dev/null; cat "$0"; } | sha256sum | cut -c1-16 > "$OUT.tmp/.stamp"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"

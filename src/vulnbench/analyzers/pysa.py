@@ -221,7 +221,9 @@ class PysaAnalyzer(Analyzer):
         exe = find_pysa()
         tool = tool_version(exe, "--version") if exe else "missing"
         tool = tool.replace("Client version:", "").strip()
-        return f"pyre-check {tool}+models-{models_hash(self.models)}"
+        stamp = _stubs(exe) / ".stamp" if exe else None
+        stubs = stamp.read_text().strip() if stamp is not None and stamp.is_file() else "none"
+        return f"pyre-check {tool}+models-{models_hash(self.models)}+stubs-{stubs}"
 
     def analyze(self, batch: Sequence[AnalysisInput]) -> list[AnalysisResult]:
         exe = find_pysa()
