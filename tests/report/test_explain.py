@@ -154,6 +154,17 @@ def test_coverage_leaves_out_rules_that_never_count() -> None:
     assert reportable_cwes(["bandit"], "c") == frozenset()
     assert "CWE-117" in reportable_cwes(["semgrep"], "python")
     assert "CWE-134" in reportable_cwes(["semgrep"], "c")
+    assert "CWE-208" in reportable_cwes(["semgrep"], "python")  # a long-tail rule module
+
+
+def test_coverage_knows_the_lint_analyzers() -> None:
+    from vulnbench.analyzers.coverage import reportable_cwes
+
+    ruff = reportable_cwes(["ruff"], "python")
+    assert {"CWE-89", "CWE-502"} <= ruff
+    assert "CWE-605" not in ruff  # S104 (bind to all interfaces) is a reminder, as B104
+    assert "CWE-1333" in reportable_cwes(["dlint"], "python")
+    assert reportable_cwes(["ruff", "dlint"], "c") == frozenset()
 
 
 @pytest.mark.parametrize(("task", "analyzers"), [

@@ -55,11 +55,11 @@ def _finding_counts(finding: Finding) -> bool:
 @cache
 def semgrep_cwes(language: str) -> frozenset[str]:
     """CWEs named by the rules of vulnbench's semgrep pack for ``language``."""
-    from vulnbench.analyzers.rules import c_rules, python_injection, python_misc
+    from vulnbench.analyzers.rules.generate import packs
     from vulnbench.analyzers.semgrep import parse_cwes
 
     out: set[str] = set()
-    for pack in (python_injection.PY, python_misc.PY, c_rules.C):
+    for pack in packs().values():
         for rules in pack.values():
             for rule in rules:
                 if language in rule.get("languages", ()):
@@ -125,8 +125,19 @@ def cppcheck_cwes() -> frozenset[str]:
                      and e.get("severity") not in ("information", "style", "performance"))
 
 
+@cache
+def lint_cwes(name: str) -> frozenset[str]:
+    """CWEs of the counted codes of the ``ruff`` / ``dlint`` analyzers' own CWE tables."""
+    from vulnbench.analyzers import dlint, ruff_security
+
+    table = {"ruff": ruff_security.CWE, "dlint": dlint.CWE}[name]
+    return frozenset(c for code, cwes in table.items() if _counts(name, code) for c in cwes)
+
+
 def analyzer_cwes(name: str, language: str) -> frozenset[str]:
     """CWEs analyzer ``name`` can report on ``language`` programs (empty when unknown)."""
+    if name in ("ruff", "dlint"):
+        return lint_cwes(name) if language == "python" else frozenset()
     if name == "semgrep":
         return semgrep_cwes(language)
     if name == "bandit":

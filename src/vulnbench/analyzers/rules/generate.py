@@ -6,17 +6,25 @@ Fixtures (``<rule>.bad.*`` / ``<rule>.good.*``) are written by hand next to each
 
 from __future__ import annotations
 
+from typing import Any
+
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from vulnbench.analyzers.rules import c_rules, python_injection, python_longtail, python_misc
 from vulnbench.analyzers.rules.pack import HERE
 
 
-def main() -> None:
+def packs() -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """Every rule of the pack: language -> rule file stem -> rules (the one list of rule
+    modules, read by the writer below and by ``analyzers.coverage``)."""
     modules = (python_injection.PY, python_misc.PY, python_longtail.PY)
     python = {stem: rules for module in modules for stem, rules in module.items()}
     assert len(python) == sum(map(len, modules)), "a rule file twice"
-    for lang, pack in (("python", python), ("c", c_rules.C)):
+    return {"python": python, "c": c_rules.C}
+
+
+def main() -> None:
+    for lang, pack in packs().items():
         folder = HERE / lang
         folder.mkdir(exist_ok=True)
         for stem, rules in pack.items():
