@@ -4,8 +4,9 @@
 # Pysa analyzes every .py file on its search path: with the libraries' sources there, one run
 # over a flask+sqlalchemy sample took minutes and then crashed while writing its results. With
 # stubs only, library calls are opaque (taint passes through them) and only our models speak.
-# Werkzeug's cached_property becomes property so that request.args/form/... read as the
-# request's properties (Pysa applies a property's model; it does not see the descriptor).
+# Caching descriptors (werkzeug's cached_property, aiohttp's reify) become properties so that
+# request.args/form/query... read as the request's properties (Pysa applies a property's
+# model; it does not see the descriptor).
 set -euo pipefail
 VENV=$(cd "${1:-.venv-pysa}" && pwd)
 SITE=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
@@ -19,7 +20,10 @@ import ast, pathlib, re, sys
 site, out, pkgs = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), sys.argv[3:]
 
 KEEP = re.compile(r"(^|[.])(property|cached_property|staticmethod|classmethod|overload|abstractmethod|"
-                  r"final|override|setter|getter|deleter)$")
+                  r"final|override|setter|getter|deleter|reify|memoized_property)$")
+# caching descriptors (werkzeug's and functools' cached_property, aiohttp's reify) read as
+# properties: Pysa applies a property's model, it does not see through the descriptor
+CACHED = re.compile(r"(^|[.])(cached_property|reify|memoized_property)$")
 
 
 class Cut(ast.NodeTransformer):
@@ -52,7 +56,8 @@ class Cut(ast.NodeTransformer):
         node.body = [ast.Expr(ast.Constant(...))]
         # an untyped decorator (django's @async_unsafe) would hide the signature: keep only
         # the ones that say what kind of member this is
-        node.decorator_list = [d for d in node.decorator_list if KEEP.search(ast.unparse(d))]
+        node.decorator_list = [ast.Name("property") if CACHED.search(ast.unparse(d)) else d
+                               for d in node.decorator_list if KEEP.search(ast.unparse(d))]
         return node
     visit_AsyncFunctionDef = visit_FunctionDef
 
@@ -88,7 +93,7 @@ for rel, edits in PATCH.items():
         path.write_text(text, encoding="utf-8")
 PY
 [ -d "$SITE/lxml-stubs" ] && cp -r "$SITE/lxml-stubs" "$OUT.tmp/lxml"
-find "$OUT.tmp" -name '*.pyi' -exec sed -i 's/^\( *\)@cached_property$/\1@property/' {} +
+find "$OUT.tmp" -name '*.pyi' -exec sed -i 's/^\( *\)@cached_property$/\1@property/' {} +  # lxml-stubs
 # what the stubs were cut from (library versions, this script): part of the analyzer's cache key
 { "$VENV/bin/python" -m pip freeze 2>/dev/null; cat "$0"; } | sha256sum | cut -c1-16 > "$OUT.tmp/.stamp"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"

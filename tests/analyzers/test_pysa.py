@@ -239,6 +239,34 @@ def rm():
     remove(int(request.args["id"]))
     return "ok"
 ''', None),
+    ("fastapi_param", '''import sqlite3
+from fastapi import FastAPI
+app = FastAPI()
+DB = sqlite3.connect("x.db")
+def find(q):
+    return DB.execute("SELECT * FROM t WHERE name LIKE '%" + q + "%'").fetchall()
+@app.get("/s")
+def search(q: str):
+    return find(q)
+''', "CWE-89"),
+    ("fastapi_param_safe", '''import sqlite3
+from fastapi import FastAPI
+app = FastAPI()
+DB = sqlite3.connect("x.db")
+def find(q):
+    return DB.execute("SELECT * FROM t WHERE name LIKE ?", ("%" + q + "%",)).fetchall()
+@app.get("/s")
+def search(q: str):
+    return find(q)
+''', None),
+    ("aiohttp_query", '''import os
+from aiohttp import web
+def run(cmd):
+    os.system(cmd)
+async def handler(request: web.Request):
+    run("ping -c 1 " + request.query["host"])
+    return web.Response(text="ok")
+''', "CWE-78"),
     ("stdlib_argv", '''import os, sys
 def clean(value):
     pass
