@@ -8,7 +8,21 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 
-# request data of Flask / Django / FastAPI / Starlette handlers
+def either(*patterns: str) -> dict[str, Any]:
+    return {"pattern-either": [{"pattern": p} for p in patterns]}
+
+
+# a parameter as the source (the signature, not each use: a validating call on it then
+# cleans the later uses)
+_PARAM: list[dict[str, Any]] = [
+    {"metavariable-regex": {"metavariable": "$P", "regex": "^(?!(self|cls)$)"}},
+    {"focus-metavariable": "$P"}]
+# functions named as request handlers (not error / signal handlers, whose parameter is an
+# exception or a signal number)
+HANDLER_NAME = ("^(?!.*(error|exception|signal|exc_))(handle_\\w+|\\w+_handler|\\w+_view|"
+                "\\w+_endpoint|on_request|on_message|process_request|"
+                "do_(GET|POST|PUT|PATCH|DELETE|HEAD))$")
+# request data of Flask / Django / FastAPI / Starlette / aiohttp handlers
 WEB: list[dict[str, Any]] = [
     {"pattern": "flask.request"},
     {"patterns": [
@@ -17,7 +31,7 @@ WEB: list[dict[str, Any]] = [
         {"metavariable-regex": {"metavariable": "$ATTR", "regex":
             "^(GET|POST|COOKIES|META|FILES|body|data|args|form|values|json|get_json|get_data|"
             "cookies|headers|files|query_params|path_params|query_string|stream|path|url|"
-            "full_path)$"}},
+            "full_path|match_info|query|rel_url|post|text|read|content|multipart)$"}},
     ]},
     # http.server / socketserver handlers
     {"patterns": [
@@ -27,12 +41,37 @@ WEB: list[dict[str, Any]] = [
         {"pattern-either": [{"pattern": "self.path"}, {"pattern": "self.headers"},
                             {"pattern": "self.rfile"}, {"pattern": "self.requestline"}]}]},
     {"patterns": [
-        {"pattern-inside": "@$APP.$M(...)\ndef $F(..., $P, ...):\n  ...\n"},
+        {"pattern": "@$APP.$M(...)\ndef $F(..., $P, ...):\n  ...\n"},
         {"metavariable-regex": {"metavariable": "$M", "regex":
             "^(route|get|post|put|patch|delete|api_route|websocket)$"}},
-        {"pattern": "$P"},
+        *_PARAM,
+    ]},
+    # fragments show the handler alone: a function named as one takes the request's data
+    {"patterns": [
+        {"pattern": "def $F(..., $P, ...):\n  ...\n"},
+        {"metavariable-regex": {"metavariable": "$F", "regex": HANDLER_NAME}},
+        *_PARAM,
+    ]},
+    # a Django view (or aiohttp handler): the parameters after `request` come from the URL
+    {"patterns": [
+        {"pattern-either": [{"pattern": "def $F(request, ..., $P, ...):\n  ...\n"},
+                            {"pattern": "def $F(self, request, ..., $P, ...):\n  ...\n"}]},
+        *_PARAM,
     ]},
 ]
+
+
+def _stored_in_self(value: list[dict[str, Any]]) -> dict[str, Any]:
+    """``self.attr`` anywhere in a class one of whose methods stores ``value`` in it
+    (semgrep OSS does not follow taint from one method to another)."""
+    return {"patterns": [
+        {"pattern-inside": "class $C(...):\n  ...\n  def $M(...):\n    ...\n    self.$A = $E\n"
+                           "    ...\n  ...\n"},
+        {"metavariable-pattern": {"metavariable": "$E", "pattern-either": value}},
+        {"pattern": "self.$A"}]}
+
+
+WEB.append(_stored_in_self([{"pattern": "flask.request"}, WEB[1]]))
 USER: list[dict[str, Any]] = [
     {"pattern": "input(...)"},
     {"pattern": "sys.argv"},
@@ -44,11 +83,12 @@ USER: list[dict[str, Any]] = [
     {"pattern": "$SOCK.recvfrom(...)"},
 ]
 PARAMS: list[dict[str, Any]] = [
+    {"patterns": [{"pattern": "def $F(..., $P, ...):\n  ...\n"}, *_PARAM]},
+    # a method's parameter kept in self (`self.name = name` in __init__)
     {"patterns": [
-        {"pattern-inside": "def $F(..., $P, ...):\n  ...\n"},
-        {"pattern": "$P"},
-        {"metavariable-regex": {"metavariable": "$P", "regex": "^(?!self$|cls$)"}},
-    ]},
+        {"pattern-inside": "class $C(...):\n  ...\n  def $M(self, ..., $P, ...):\n    ...\n"
+                           "    self.$A = $P\n    ...\n  ...\n"},
+        {"pattern": "self.$A"}]},
 ]
 # string building: untrusted text spliced into code, a query, a command, a path
 SPLICE: list[dict[str, Any]] = [
@@ -61,12 +101,40 @@ CHECK_NAME = ("(?i)^(?!.*(subprocess|check_output|check_call|os\\.|mark_safe|saf
               ".*(valid|saniti|safe|allow|check|verif|whitelist|ensure).*")
 # an `if` that rejects (or replaces) the value unless a condition holds
 REJECT_BODIES = ("$X = $V", "return ...", "raise $E", "abort(...)", "$APP.abort(...)", "continue")
+# bodies of a helper that only *says* it checks: a stub left for later, or one that passes
+# everything (fragments often define `def validate(x): pass` and call it); a body of `...`
+# cannot be told apart in a pattern, where `...` matches any body
+STUB_BODIES = ("pass", "return True", "return $ARG", "return None")
+
+
+def _stub_defs(name: str) -> list[str]:
+    """``def name(...)`` with a stub body (with or without a docstring)."""
+    return [f"def {name}(..., $ARG, ...):\n  {doc}{body}\n"
+            for body in STUB_BODIES for doc in ("", "\"...\"\n  ")]
+
+
+def _args(call: str) -> dict[str, Any]:
+    return {"pattern-either": [{"pattern": f"{call}(..., $X, ...)"},
+                               {"pattern": f"{call}(..., $K=$X, ...)"}]}
+
+
 CHECKED: list[dict[str, Any]] = [
-    # a validation call on the value marks it checked afterwards
+    # a validation call on the value marks it checked afterwards, unless the file shows the
+    # validator is a stub (defined before the caller or after it, or as a method of its class)
     {"by-side-effect": True, "patterns": [
-        {"pattern-either": [{"pattern": "$CHECK(..., $X, ...)"},
-                            {"pattern": "$CHECK(..., $K=$X, ...)"}]},
-        {"metavariable-regex": {"metavariable": "$CHECK", "regex": CHECK_NAME}},
+        {"pattern-either": [
+            {"patterns": [
+                _args("$CHECK"), {"pattern-not": "self.$M(...)"},
+                {"metavariable-regex": {"metavariable": "$CHECK", "regex": CHECK_NAME}},
+                *({"pattern-not-inside": f"{stub}...\n"} for stub in _stub_defs("$CHECK")),
+                *({"pattern-not-inside": f"def $G(...):\n  ...\n...\n{stub}"}
+                  for stub in _stub_defs("$CHECK"))]},
+            {"patterns": [
+                _args("self.$M"),
+                {"metavariable-regex": {"metavariable": "$M", "regex": CHECK_NAME}},
+                *({"pattern-not-inside": "class $C(...):\n  ...\n  "
+                                         + stub.replace("\n", "\n  ") + "...\n"}
+                  for stub in _stub_defs("$M"))]}]},
         {"focus-metavariable": "$X"}]},
     # membership in an allow-list: inside `if x in ALLOWED:` and after
     # `if x not in ALLOWED: <reject or replace>`
@@ -97,8 +165,10 @@ CHECKED: list[dict[str, Any]] = [
         {"metavariable-regex": {"metavariable": "$D", "regex":
             "(?i)^(?!.*(request|req|args|form|values|params|environ|headers|cookies|json|"
             "data|query|GET|POST|META|FILES|session|os|argv|sys|row|body|payload)).*$"}}]},
-    {"pattern": "int(...)"}, {"pattern": "float(...)"}, {"pattern": "len(...)"},
-    {"pattern": "bool(...)"}, {"pattern": "uuid.UUID(...)"},
+    # conversions yield a number / a flag (but an eval inside them still runs the text)
+    {"patterns": [either("int(...)", "float(...)", "len(...)", "bool(...)", "uuid.UUID(...)"),
+                  {"pattern-not": "$CONV(<... eval(...) ...>)"},
+                  {"pattern-not": "$CONV(<... exec(...) ...>)"}]},
 ]
 OPTIONS = {"taint_assume_safe_numbers": True, "taint_assume_safe_booleans": True,
            "taint_assume_safe_indexes": True, "taint_assume_safe_comparisons": True}
@@ -156,5 +226,3 @@ def search(rid: str, cwe: str | list[str], msg: str, body: dict[str, Any],
                          "category": "security", "confidence": "MEDIUM"}, **body}
 
 
-def either(*patterns: str) -> dict[str, Any]:
-    return {"pattern-either": [{"pattern": p} for p in patterns]}

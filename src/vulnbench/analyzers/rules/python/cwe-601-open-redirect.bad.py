@@ -16,3 +16,14 @@ def after_login():
 
 def log_missing_target():
     pass
+
+
+# --- fragments: handlers shown without their route ---
+def handle_login_callback(next_url):
+    # ruleid: vb-py-open-redirect
+    return redirect(next_url)
+
+
+def logout_view(request, return_to):
+    # ruleid: vb-py-open-redirect
+    return redirect(return_to)

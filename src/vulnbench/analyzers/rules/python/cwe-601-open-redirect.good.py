@@ -35,3 +35,21 @@ def after_logout(request, allowed_hosts):
         target = "/"
     # ok: vb-py-open-redirect
     return HttpResponseRedirect(target)
+
+
+# --- fragments: a plain helper's parameter is not request data; a handler that checks ---
+def go_home(target):
+    # ok: vb-py-open-redirect
+    return redirect(target)
+
+
+def handle_login_callback(next_url):
+    if next_url not in ("/", "/account"):
+        return redirect("/")
+    # ok: vb-py-open-redirect
+    return redirect(next_url)
+
+
+def on_error_handler(e):
+    # ok: vb-py-open-redirect
+    return redirect(e)

@@ -26,3 +26,9 @@ def fetch_feed():
         return "host not allowed", 400
     # ok: vb-py-ssrf
     return requests.get(url, timeout=5, allow_redirects=False).text
+
+
+# --- fragments: a client helper's parameter is the caller's choice ---
+def fetch_status(base_url):
+    # ok: vb-py-ssrf
+    return requests.get(base_url + "/status", timeout=5).json()
