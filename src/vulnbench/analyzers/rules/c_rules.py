@@ -223,3 +223,153 @@ C["cwe-415-double-free"].append(search(
         {"pattern-inside": "free($P);\ngoto $L;\n"},
         {"pattern": "free($P);"},
     ]}, "ERROR", "c"))
+
+
+# --- the long tail: credentials, randomness, temp files, permissions, crypto, TLS ---
+# names that hold a kind, a label or a prefix, not the secret itself
+_NOT_A_SECRET = "(?i)^(?!.*(type|name|kind|header|hdr|prefix|scheme|method|alg|mode|field|cmd))"
+_SECRET = _NOT_A_SECRET + ".*(pass|pwd|secret|token|api_?key|credential).*"
+_MAC = "(?i).*(mac|hmac|token|signature|sig|digest|hash|tag|secret|otp|nonce|api_?key).*"
+_CMP = ("strcmp({a}, {b})", "strncmp({a}, {b}, $N)", "memcmp({a}, {b}, $N)",
+        "strcasecmp({a}, {b})")
+C["cwe-798-hardcoded-credentials"] = [search(
+    "vb-c-hardcoded-credential", ["CWE-798: Use of Hard-coded Credentials",
+                                  "CWE-259: Use of Hard-coded Password"],
+    "A password or key is compared with (or set to) a constant written in the program.",
+    {"pattern-either": [
+        {"patterns": [
+            either(*(c.format(a="$X", b="\"$LIT\"") for c in _CMP),
+                   *(c.format(a="\"$LIT\"", b="$X") for c in _CMP)),
+            {"metavariable-regex": {"metavariable": "$X", "regex": _SECRET}},
+            {"metavariable-regex": {"metavariable": "$LIT", "regex": "^.{4,}$"}}]},
+        # a compile-time constant named as a secret (#define ADMIN_PASSWORD "...")
+        {"patterns": [
+            either(*(c.format(a="$X", b="$K") for c in _CMP),
+                   *(c.format(a="$K", b="$X") for c in _CMP)),
+            {"metavariable-regex": {"metavariable": "$K", "regex":
+                "^[A-Z0-9_]*(PASS|PWD|SECRET|TOKEN|API_?KEY|CREDENTIAL)[A-Z0-9_]*$"}}]},
+        {"patterns": [
+            either("const char *$V = \"$LIT\";", "char $V[] = \"$LIT\";",
+                   "static const char *$V = \"$LIT\";", "static const char $V[] = \"$LIT\";"),
+            {"metavariable-regex": {"metavariable": "$V", "regex":
+                "(?i)^(?!.*(prompt|label|msg|message|fmt|format|name|field|header|path)).*"
+                "(pass|pwd|secret|token|api_?key)"}},
+            {"metavariable-regex": {"metavariable": "$LIT", "regex": "^[^ %:]{4,}$"}}]},
+    ]}, "ERROR", "c")]
+_SECURITY_FN = ("(?i).*(token|key|salt|nonce|secret|passw|session|otp|csrf|iv|cookie|"
+                "auth|reset|code|challenge|random_bytes|id).*")
+C["cwe-338-weak-random"] = [search(
+    "vb-c-weak-random-secret", ["CWE-338: Use of Cryptographically Weak PRNG",
+                                "CWE-330: Use of Insufficiently Random Values"],
+    "rand()/random() is predictable: a token, key, salt or password made from it can be "
+    "guessed; read getrandom() / /dev/urandom or use RAND_bytes.",
+    {"patterns": [
+        {"pattern-inside": "$RT $FN(...) { ... }"},
+        {"metavariable-regex": {"metavariable": "$FN", "regex": _SECURITY_FN}},
+        either("rand()", "random()", "rand_r(...)", "drand48()", "lrand48()"),
+    ]}, "WARNING", "c"),
+    search("vb-c-time-seeded-prng", ["CWE-337: Predictable Seed in PRNG",
+                                     "CWE-338: Use of Cryptographically Weak PRNG"],
+           "The PRNG is seeded with the time: its output can be reproduced by anyone who "
+           "knows roughly when it ran.",
+           {"patterns": [
+               either("srand(time(...))", "srand((unsigned) time(...))",
+                      "srand((unsigned int) time(...))", "srandom(time(...))",
+                      "srand(time(...) ^ $X)", "srand($X ^ time(...))"),
+               {"pattern-inside": "$RT $FN(...) { ... }"},
+               {"metavariable-regex": {"metavariable": "$FN", "regex": _SECURITY_FN}}]},
+           "WARNING", "c")]
+C["cwe-377-insecure-temp"] = [search(
+    "vb-c-insecure-tempfile", "CWE-377: Insecure Temporary File",
+    "The temporary file name is predictable (tmpnam/tempnam/mktemp, or a fixed /tmp path): "
+    "another user can create or link it first; use mkstemp().",
+    {"pattern-either": [
+        either("tmpnam(...)", "tempnam(...)", "mktemp(...)", "tmpnam_r(...)"),
+        {"patterns": [either("fopen(\"$P\", $M)", "open(\"$P\", ...)", "creat(\"$P\", ...)"),
+                      {"metavariable-regex": {"metavariable": "$P",
+                                              "regex": "^/(var/)?tmp/[^%]+$"}}]},
+        {"patterns": [either("sprintf($B, \"$P\", ...)", "snprintf($B, $N, \"$P\", ...)"),
+                      {"metavariable-regex": {"metavariable": "$P",
+                                              "regex": "^/(var/)?tmp/.*%d"}},
+                      {"pattern-not-inside": "$RT $FN(...) { ... mkstemp(...); ... }"}]},
+    ]}, "WARNING", "c")]
+_WORLD_WRITABLE = "^0[0-7]?[0-7][0-7][2367]$"
+C["cwe-732-permissions"] = [search(
+    "vb-c-permissive-mode", ["CWE-732: Incorrect Permission Assignment for Critical Resource",
+                             "CWE-276: Incorrect Default Permissions"],
+    "The file or folder is made writable by every user (mode o+w, or umask(0)).",
+    {"pattern-either": [
+        {"patterns": [either("chmod($P, $MODE)", "fchmod($FD, $MODE)", "mkdir($P, $MODE)",
+                             "open($P, $FL, $MODE)", "creat($P, $MODE)",
+                             "openat($D, $P, $FL, $MODE)"),
+                      {"metavariable-regex": {"metavariable": "$MODE",
+                                              "regex": _WORLD_WRITABLE}}]},
+        {"patterns": [either("chmod($P, $MODE)", "fchmod($FD, $MODE)", "mkdir($P, $MODE)",
+                             "open($P, $FL, $MODE)"),
+                      {"metavariable-regex": {"metavariable": "$MODE",
+                                              "regex": ".*S_I(RWXO|WOTH).*"}}]},
+        {"pattern": "umask(0)"},
+    ]}, "WARNING", "c")]
+C["cwe-252-unchecked-return"] = [search(
+    "vb-c-unchecked-privilege-call", ["CWE-252: Unchecked Return Value",
+                                      "CWE-273: Improper Check for Dropped Privileges"],
+    "The result of setuid/setgid/chdir/chroot is ignored: when it fails, the program goes on "
+    "with privileges (or in a folder) it believes it left.",
+    {"patterns": [
+        {"pattern": "$F(...);"},
+        {"metavariable-regex": {"metavariable": "$F", "regex":
+            "^(set(e|re|res)?[ug]id|setgroups|initgroups|chroot|chdir)$"}},
+        # the result kept in a variable (and checked later) or returned
+        {"pattern-not-inside": "$T $V = $F(...);"}, {"pattern-not-inside": "$V = $F(...);"},
+        {"pattern-not-inside": "return $F(...);"}]},
+    "WARNING", "c")]
+C["cwe-327-weak-crypto"] = [search(
+    "vb-c-weak-cipher", "CWE-327: Use of a Broken or Risky Cryptographic Algorithm",
+    "DES/3DES/RC4/Blowfish or ECB mode is broken or leaks patterns; use AES-GCM or "
+    "ChaCha20-Poly1305.",
+    {"patterns": [
+        {"pattern-either": [{"pattern": "$F(...)"}]},
+        {"metavariable-regex": {"metavariable": "$F", "regex":
+            "^(EVP_(des|rc4|rc2|bf|cast5|idea|seed)_\\w*|EVP_aes_\\d+_ecb|DES_\\w+|RC4|"
+            "RC4_set_key|BF_\\w*encrypt|AES_ecb_encrypt)$"}}]},
+    "WARNING", "c"),
+    search("vb-c-weak-hash", ["CWE-328: Use of Weak Hash",
+                              "CWE-327: Use of a Broken or Risky Cryptographic Algorithm"],
+           "MD5/SHA-1/MD4 are broken for integrity and far too fast for passwords; use "
+           "SHA-256 (integrity) or a password KDF (PBKDF2, scrypt, Argon2).",
+           {"patterns": [
+               {"pattern": "$F(...)"},
+               {"metavariable-regex": {"metavariable": "$F", "regex":
+                   "^(MD5|MD5_Init|MD4|MD4_Init|EVP_md5|EVP_md4|SHA1|SHA1_Init|EVP_sha1)$"}}]},
+           "WARNING", "c")]
+C["cwe-295-tls-verification"] = [search(
+    "vb-c-tls-verification-disabled", "CWE-295: Improper Certificate Validation",
+    "Certificate (or host name) verification is turned off: anyone on the path can "
+    "impersonate the server.",
+    either("SSL_CTX_set_verify($C, SSL_VERIFY_NONE, ...)",
+           "SSL_set_verify($S, SSL_VERIFY_NONE, ...)",
+           "curl_easy_setopt($C, CURLOPT_SSL_VERIFYPEER, 0)",
+           "curl_easy_setopt($C, CURLOPT_SSL_VERIFYPEER, 0L)",
+           "curl_easy_setopt($C, CURLOPT_SSL_VERIFYPEER, FALSE)",
+           "curl_easy_setopt($C, CURLOPT_SSL_VERIFYHOST, 0)",
+           "curl_easy_setopt($C, CURLOPT_SSL_VERIFYHOST, 0L)"),
+    "ERROR", "c")]
+C["cwe-208-timing-unsafe-compare"] = [search(
+    "vb-c-timing-unsafe-compare", "CWE-208: Observable Timing Discrepancy",
+    "A secret (MAC, token, hash) is compared with memcmp/strcmp, which stops at the first "
+    "difference: the time leaks how much matched; use CRYPTO_memcmp or a constant-time loop.",
+    {"patterns": [
+        either(*(c.format(a="$A", b="$B") for c in _CMP)),
+        {"pattern-either": [
+            {"patterns": [{"pattern": c.format(a="$S", b="$O")},
+                          {"metavariable-regex": {"metavariable": "$S", "regex": _MAC}}]}
+            for c in _CMP] + [
+            {"patterns": [{"pattern": c.format(a="$O", b="$S")},
+                          {"metavariable-regex": {"metavariable": "$S", "regex": _MAC}}]}
+            for c in _CMP]},
+        # a constant on one side is a keyword check (or a hard-coded secret, reported above)
+        {"metavariable-regex": {"metavariable": "$A", "regex": "^[^\"]"}},
+        {"metavariable-regex": {"metavariable": "$B", "regex": "^[^\"]"}},
+        {"metavariable-regex": {"metavariable": "$A", "regex": _NOT_A_SECRET}},
+        {"metavariable-regex": {"metavariable": "$B", "regex": _NOT_A_SECRET}},
+    ]}, "WARNING", "c")]
