@@ -18,6 +18,10 @@ C["cwe-120-unbounded-copy"] = [
                                 "vsprintf($D, $F, ...)", "wcscpy($D, $S)"),
                          {"pattern-not": "strcpy($D, \"...\")"},
                          {"pattern-not": "strcat($D, \"...\")"},
+                         # a literal format with only numeric / char conversions (a hex digest
+                         # written byte by byte) has a bounded width
+                         {"pattern-not": "sprintf($D, \"=~/^([^%]|%%|%[-+ #0]*[0-9]*"
+                                         "(h|hh|l|ll|z|j)?[dioxXuc])*$/\", ...)"},
                          {"pattern-not-inside": "if (<... strlen($S) ...>) { ... }\n...\n"},
                          {"pattern-not-inside": "if (<... strlen($S) ...>) return ...;\n...\n"},
                          {"pattern-not-inside": "if (<... strlen($S) ...>) { ... } else { ... }"}
@@ -155,15 +159,27 @@ C["cwe-125-out-of-bounds-read"] = [search(
 
 # --- rules written against the independent dev corpus (benchmarks/corpora/dev.jsonl) ---
 _READ_INTO = ["$N = {call};\n...\n$B[$N] = $Z;", "$T $N = {call};\n...\n$B[$N] = $Z;"]
+_READ = either(*[form.format(call=call) for call in (
+    "read($FD, $B, $SZ)", "recv($FD, $B, $SZ, $FL)", "fread($B, 1, $SZ, $FP)")
+    for form in _READ_INTO])
 C["cwe-787-out-of-bounds-write"].append(search(
     "vb-c-read-terminator-off-by-one", ["CWE-787: Out-of-bounds Write",
                                         "CWE-193: Off-by-one Error"],
     "The buffer is filled up to its full size and then terminated at buf[n]: one byte past "
     "the end when the read fills it; read at most size - 1 bytes.",
     {"patterns": [
-        either(*[form.format(call=call) for call in (
-            "read($FD, $B, $SZ)", "recv($FD, $B, $SZ, $FL)", "fread($B, 1, $SZ, $FP)")
-            for form in _READ_INTO]),
+        # a literal size is a bug only against a buffer shown to be no larger (a CWEval-style
+        # fragment reads 4095 bytes into malloc(4096))
+        {"pattern-either": [
+            {"patterns": [_READ, {"metavariable-regex": {"metavariable": "$SZ",
+                                                         "regex": "^(?![0-9]+$)"}}]},
+            {"patterns": [
+                _READ,
+                {"metavariable-regex": {"metavariable": "$SZ", "regex": "^[0-9]+$"}},
+                {"pattern-either": [{"pattern-inside": "$ET $B[$K];\n...\n"},
+                                    {"pattern-inside": "$B = malloc($K);\n...\n"},
+                                    {"pattern-inside": "$ET *$B = malloc($K);\n...\n"}]},
+                {"metavariable-comparison": {"comparison": "int($K) <= int($SZ)"}}]}]},
         {"metavariable-regex": {"metavariable": "$SZ", "regex": "^(?!.*-\\s*1\\s*\\)?$)"}},
         {"pattern-not": "$N = $F(...);\n...\nif (<... $N >= $SZ ...>) { ... }\n...\n"},
         {"focus-metavariable": "$Z"},

@@ -13,3 +13,8 @@ void greet(const char *name) {
     scanf("%s", word);
     puts(buf);
 }
+
+void greet(char *out, const char *name, int n) {
+    // ruleid: vb-c-unbounded-copy
+    sprintf(out, "%d: hello %s", n, name);
+}

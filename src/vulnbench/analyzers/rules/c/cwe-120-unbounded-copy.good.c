@@ -13,3 +13,10 @@ void greet(const char *name) {
     scanf("%7s", word);
     puts(buf);
 }
+
+/* a CWEval-style digest to hex: two hex digits per byte */
+void to_hex(const unsigned char *digest, char *out) {
+    for (int i = 0; i < 16; i++)
+        // ok: vb-c-unbounded-copy
+        sprintf(out + 2 * i, "%02x", digest[i]);
+}

@@ -49,3 +49,13 @@ int take_name(const unsigned char *msg, char *name) {
     memmove(name, msg + 1, n);
     return (int)n;
 }
+
+int read_status(int fd) {
+    char status[64];
+    ssize_t n = read(fd, status, 64);
+    if (n < 0)
+        return -1;
+    // ruleid: vb-c-read-terminator-off-by-one
+    status[n] = '\0';
+    return status[0];
+}

@@ -54,3 +54,12 @@ int take_name(const unsigned char *msg, char *name, size_t cap) {
 bad:
     return -1;
 }
+
+/* a CWEval-style fragment: the read leaves room for the terminator */
+char *read_all(FILE *fp) {
+    char *out = malloc(4096);
+    size_t n = fread(out, 1, 4095, fp);
+    // ok: vb-c-read-terminator-off-by-one
+    out[n] = '\0';
+    return out;
+}
