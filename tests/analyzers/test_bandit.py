@@ -15,12 +15,22 @@ SQL_FORMAT = ("def find(conn, name):\n"
               "    return conn.execute(\"SELECT * FROM users WHERE name = '%s'\" % name)\n")
 SQL_PARAM = ("def find(conn, name):\n"
              "    return conn.execute('SELECT * FROM users WHERE name = ?', (name,))\n")
+FIXED_SHELL = ("import os\nimport shlex\nimport subprocess\n\n\ndef clear():\n"
+               "    os.system('cls' if os.name == 'nt' else 'clear')\n\n\n"
+               "def thumb(name):\n    src = shlex.quote('uploads/' + name)\n"
+               "    subprocess.run(f'convert {src} -resize 64 t.png', shell=True)\n")
+NUMERIC_SQL = ("ORDER = {'id', 'name'}\n\n\ndef page(conn, n, sort):\n"
+               "    if sort not in ORDER:\n        sort = 'id'\n    size = min(int(n), 100)\n"
+               "    return conn.execute(f'SELECT * FROM t ORDER BY {sort} LIMIT {size}')\n\n\n"
+               "def projection(db, name):\n"
+               "    return db.users.find_one({'name': name}, {'password': 0})\n")
 BROKEN = "def find(conn, name:\n    return 1\n"
 NOSEC = "import pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)  # nosec\n"
 
 BATCH = [AnalysisInput("pickle", PICKLE), AnalysisInput("shell", SHELL),
          AnalysisInput("broken", BROKEN), AnalysisInput("sql", SQL_FORMAT),
          AnalysisInput("param", SQL_PARAM), AnalysisInput("nosec", NOSEC),
+         AnalysisInput("fixed-shell", FIXED_SHELL), AnalysisInput("numeric-sql", NUMERIC_SQL),
          AnalysisInput("c-program", "int main(void) { return 0; }\n", language="c")]
 
 
@@ -53,6 +63,28 @@ def test_shell_true_is_cwe_78(results: dict[str, Any]) -> None:
     findings = results["shell"].findings
     assert any(f.rule_id == "B602" and f.cwe == ["CWE-78"] and f.severity == "high"
                for f in findings)
+
+
+def test_shell_call_on_a_fixed_command_is_informational(results: dict[str, Any]) -> None:
+    """Literals and shlex.quote'd values only: bandit still reports B605/B602, vulnbench keeps
+    them as evidence; the f-string of a raw parameter stays counted."""
+    fixed = [f for f in results["fixed-shell"].findings if f.rule_id in ("B602", "B605")]
+    assert {f.rule_id for f in fixed} == {"B602", "B605"}
+    assert all(BanditAnalyzer.informational(f) for f in fixed)
+    raw = [f for f in results["shell"].findings if f.rule_id == "B602"]
+    assert raw and not any(BanditAnalyzer.informational(f) for f in raw)
+
+
+def test_numeric_or_allow_listed_sql_and_a_projection_flag_are_informational(
+        results: dict[str, Any]) -> None:
+    """int()/min() and an allow-listed name only reach the SQL; {'password': 0} is a MongoDB
+    projection, not a password. The %-formatted name of SQL_FORMAT stays counted."""
+    found = {f.rule_id: f for f in results["numeric-sql"].findings}
+    assert {"B608", "B105"} <= set(found)
+    assert BanditAnalyzer.informational(found["B608"])
+    assert BanditAnalyzer.informational(found["B105"])
+    raw = [f for f in results["sql"].findings if f.rule_id == "B608"]
+    assert raw and not any(BanditAnalyzer.informational(f) for f in raw)
 
 
 def test_sql_string_formatting_is_cwe_89(results: dict[str, Any]) -> None:

@@ -3,7 +3,9 @@ its JSON report mapped back to the programs by file name. Bandit reports a CWE p
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -25,6 +27,24 @@ _LEVEL: dict[str, Severity] = {"LOW": "low", "MEDIUM": "medium", "HIGH": "high"}
 # assert (B101). Kept as evidence, never a verdict.
 INFORMATIONAL_PREFIXES = ("B4",)
 INFORMATIONAL_RULES = frozenset({"B603", "B606", "B607", "B104", "B101"})
+# A shell command built only from literals and shlex.quote'd pieces (os.system("cls" if nt else
+# "clear"), f"convert {shlex.quote(src)} ..."): nothing can inject into it, so bandit's
+# shell-call findings on it are marked with this note and kept as evidence only.
+SHELL_RULES = frozenset({"B602", "B605"})
+FIXED_COMMAND = "fixed command (only literals and shlex.quote): "
+# bandit's B105 reads any dict value under a "password" key as the password: a MongoDB
+# projection {"password_hash": 0} or a flag {"password": False} has no secret in it
+_FLAG_VALUE = re.compile(r"^Possible hardcoded password: '(0|1|-1|True|False|None)'$")
+# SQL built from numbers (int(), len(), min/max of them, arithmetic) and literals: B608
+# reports the string building, but nothing textual can reach the query
+SQL_RULES = frozenset({"B608"})
+SAFE_SQL = "only numbers and literals reach this query: "
+_NUMERIC_CALLS = frozenset({"int", "len", "float", "round", "abs", "min", "max"})
+_QUOTERS = frozenset({"shlex.quote", "pipes.quote", "shlex.join", "quote"})
+_SHELL_CALLS = frozenset({"os.system", "os.popen", "subprocess.run", "subprocess.call",
+                          "subprocess.Popen", "subprocess.check_call",
+                          "subprocess.check_output", "subprocess.getoutput",
+                          "subprocess.getstatusoutput"})
 
 
 @cache
@@ -33,7 +53,9 @@ def _bandit_version() -> str:
         import bandit
     except ImportError:
         raise MissingDependencyError("the bandit analyzer", "bandit", "all") from None
-    return str(bandit.__version__)
+    # +vb2: vulnbench marks shell / SQL findings on fixed commands and numeric SQL (the
+    # version is part of the findings cache key)
+    return f"{bandit.__version__}+vb2"
 
 
 def _finding(issue: dict[str, Any]) -> Finding:
@@ -49,13 +71,150 @@ def _finding(issue: dict[str, Any]) -> Finding:
     )
 
 
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return ""
+
+
+class _Fixed:
+    """Whether an expression can only be literal text or shell-quoted text: names are followed
+    to their assignments in the enclosing function (or the module); a parameter is not fixed."""
+
+    def __init__(self, tree: ast.Module, line: int, numeric: bool = False) -> None:
+        self.numeric = numeric  # SQL: text is fixed only as a literal; numbers are fixed
+        self.line = line
+        self.scope: ast.AST = tree
+        self.params: set[str] = set()
+        for fn in ast.walk(tree):
+            if (isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef))
+                    and fn.lineno <= line <= (fn.end_lineno or fn.lineno)):
+                self.scope = fn  # the innermost one wins: walk goes outer to inner
+                self.params = {a.arg for a in ast.walk(fn.args) if isinstance(a, ast.arg)}
+        self.tree = tree
+
+    def _assigned(self, name: str) -> list[ast.expr]:
+        for scope in (self.scope, self.tree):
+            values = [n.value for n in ast.walk(scope)
+                      if isinstance(n, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+                      and n.value is not None
+                      and any(isinstance(t, ast.Name) and t.id == name
+                              for t in (n.targets if isinstance(n, ast.Assign) else [n.target]))]
+            if values:
+                return values
+        return []
+
+    def __call__(self, node: ast.expr | None, depth: int = 0) -> bool:
+        if node is None or depth > 6:
+            return False
+
+        def sub(n: ast.expr | None) -> bool:
+            return self(n, depth + 1)
+
+        if isinstance(node, ast.Constant):
+            return isinstance(node.value, (str, bytes, int, float))
+        if isinstance(node, ast.JoinedStr):
+            return all(sub(v) for v in node.values)
+        if isinstance(node, ast.FormattedValue):
+            return sub(node.value)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mod)):
+            return sub(node.left) and sub(node.right)
+        if (self.numeric and isinstance(node, ast.BinOp)
+                and isinstance(node.op, (ast.Sub, ast.Mult, ast.FloorDiv))):
+            return sub(node.left) and sub(node.right)
+        if self.numeric and isinstance(node, ast.Call) and _dotted(node.func) in _NUMERIC_CALLS:
+            # int(x) raises on anything but a number; min/max of numbers stay numbers
+            return _dotted(node.func) not in ("min", "max") or all(sub(a) for a in node.args)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return all(sub(e) for e in node.elts)
+        if isinstance(node, ast.IfExp):
+            return sub(node.body) and sub(node.orelse)
+        if isinstance(node, ast.Call):
+            func = _dotted(node.func)
+            if func in _QUOTERS:
+                return not self.numeric
+            if isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
+                return (sub(node.func.value) and all(sub(a) for a in node.args)
+                        and all(sub(k.value) for k in node.keywords))
+            return False
+        if isinstance(node, ast.Name) and self._allow_listed(node.id):
+            return True
+        if isinstance(node, ast.Name) and node.id not in self.params:
+            values = self._assigned(node.id)
+            return bool(values) and all(sub(v) for v in values)
+        return False
+
+    def _allow_listed(self, name: str) -> bool:
+        """`if name not in ALLOWED:` whose branch replaces it by a literal or leaves (return,
+        raise, abort(...)) before the sink: only the allow-list's values get through."""
+        for node in ast.walk(self.scope):
+            if not (isinstance(node, ast.If) and node.lineno < self.line and node.body
+                    and isinstance(node.test, ast.Compare) and len(node.test.ops) == 1
+                    and isinstance(node.test.ops[0], ast.NotIn)
+                    and isinstance(node.test.left, ast.Name) and node.test.left.id == name):
+                continue
+            end = node.end_lineno or node.lineno
+            if any(end < v.lineno < self.line for v in self._assigned(name)):
+                continue  # replaced again after the check
+            last = node.body[-1]
+            if isinstance(last, (ast.Return, ast.Raise)):
+                return True
+            if isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and _dotted(
+                    last.value.func).rsplit(".", 1)[-1] == "abort":
+                return True
+            if (isinstance(last, ast.Assign) and isinstance(last.value, ast.Constant)
+                    and any(isinstance(t, ast.Name) and t.id == name for t in last.targets)):
+                return True
+        return False
+
+
+def fixed_shell_command(code: str, line: int) -> bool:
+    """True when the shell call on ``line`` runs a command made of literals and shlex.quote'd
+    values only (so a shell-injection finding there is a false positive)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n.lineno == line
+             and _dotted(n.func) in _SHELL_CALLS]
+    if not calls:
+        return False
+    call = calls[0]
+    command = call.args[0] if call.args else next(
+        (k.value for k in call.keywords if k.arg in ("args", "cmd", "command")), None)
+    return _Fixed(tree, line)(command)
+
+
+def numeric_sql(code: str, line: int) -> bool:
+    """True when every string built on ``line`` (f-string, % or .format) interpolates only
+    numbers and literals (so a B608 SQL-injection finding there is a false positive)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    built: list[ast.expr] = [
+        n for n in ast.walk(tree) if getattr(n, "lineno", None) == line and (
+            isinstance(n, ast.JoinedStr)
+            or (isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Mod, ast.Add)))
+            or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "format"))]
+    check = _Fixed(tree, line, numeric=True)
+    return bool(built) and all(check(n) for n in built)
+
+
 class BanditAnalyzer(Analyzer):
     name = "bandit"
 
     @classmethod
     def informational(cls, finding: Finding) -> bool:
         return (finding.rule_id.startswith(INFORMATIONAL_PREFIXES)
-                or finding.rule_id in INFORMATIONAL_RULES)
+                or finding.rule_id in INFORMATIONAL_RULES
+                or (finding.rule_id in SHELL_RULES
+                    and finding.message.startswith(FIXED_COMMAND))
+                or (finding.rule_id in SQL_RULES and finding.message.startswith(SAFE_SQL))
+                or (finding.rule_id == "B105" and bool(_FLAG_VALUE.match(finding.message))))
 
     def version(self) -> str:
         return _bandit_version()
@@ -71,6 +230,7 @@ class BanditAnalyzer(Analyzer):
             return [results[item.id] for item in batch]
         with tempfile.TemporaryDirectory(prefix="vb-bandit-") as tmp:
             names: dict[str, str] = {}
+            codes = {item.id: item.code for item in python}
             for i, item in enumerate(python):
                 name = f"s{i}.py"
                 Path(tmp, name).write_text(item.code, encoding="utf-8", errors="replace")
@@ -97,7 +257,14 @@ class BanditAnalyzer(Analyzer):
             for issue in report.get("results", []):
                 sample_id = names.get(Path(issue.get("filename", "")).name)
                 if sample_id is not None:
-                    results[sample_id].findings.append(_finding(issue))
+                    finding = _finding(issue)
+                    if (finding.rule_id in SHELL_RULES and finding.line is not None
+                            and fixed_shell_command(codes[sample_id], finding.line)):
+                        finding.message = (FIXED_COMMAND + finding.message)[:500]
+                    elif (finding.rule_id in SQL_RULES and finding.line is not None
+                            and numeric_sql(codes[sample_id], finding.line)):
+                        finding.message = (SAFE_SQL + finding.message)[:500]
+                    results[sample_id].findings.append(finding)
             for err_entry in report.get("errors", []):
                 sample_id = names.get(Path(err_entry.get("filename", "")).name)
                 if sample_id is not None:
