@@ -1,6 +1,7 @@
 """Python rules for the long tail of CWEs real benchmarks label: timing-unsafe comparison,
 ignored verification results, weak keys, fast or constant-salted password hashes, cleartext
-protocols, ``is`` on literals, port reuse, fail-open exception handling, obsolete TLS APIs.
+protocols, ``is`` on literals, port reuse, fail-open exception handling, obsolete TLS APIs,
+unverified JWTs, session cookies without HttpOnly.
 
 Each rule keeps to the forms whose insecurity does not depend on context the rule cannot see;
 the safe idioms beside them (env secrets, ``is None``, SO_REUSEADDR, md5 cache keys) stay silent."""
@@ -226,6 +227,43 @@ PY["cwe-703-exception-handling"] = [search(
                {"pattern-not-inside": "if __name__ == \"__main__\":\n  ...\n"}]},
            severity="WARNING")]
 
+PY["cwe-347-signature-verification"] = [search(
+    "vb-py-jwt-unverified", "CWE-347: Improper Verification of Cryptographic Signature",
+    "The JWT is decoded without checking its signature (or with the 'none' algorithm): "
+    "anyone can forge its claims.",
+    {"pattern-either": [
+        {"pattern": "jwt.decode(..., options={..., \"verify_signature\": False, ...}, ...)"},
+        {"pattern": "jwt.decode(..., verify=False, ...)"},
+        {"pattern": "jwt.decode(..., algorithms=[..., \"none\", ...], ...)"},
+        {"pattern": "jose.jwt.decode(..., options={..., \"verify_signature\": False, ...}, ...)"},
+        {"pattern": "jwt.get_unverified_claims(...)"},
+        {"patterns": [
+            {"pattern-inside": "$OPTS = {..., \"verify_signature\": False, ...}\n...\n"},
+            {"pattern": "jwt.decode(..., options=$OPTS, ...)"}]}]},
+    severity="ERROR")]
+
+# a cookie that carries a session or a credential (a CSRF token is meant for scripts to read)
+_AUTH_COOKIE = ("(?i)^(?!.*(csrf|xsrf)).*(session|sess_?id|sid|auth|token|jwt|remember|login|"
+                "access|refresh|credential).*$")
+_SET_COOKIE = either("$RESP.set_cookie($NAME, ...)", "$RESP.set_cookie(key=$NAME, ...)")
+PY["cwe-614-insecure-cookie"] = [search(
+    "vb-py-cookie-missing-flags",
+    ["CWE-614: Sensitive Cookie in HTTPS Session Without 'Secure' Attribute",
+     "CWE-1004: Sensitive Cookie Without 'HttpOnly' Flag"],
+    "A session or credential cookie is set without httponly=True (readable by any injected "
+    "script) or with secure=False (sent over plain http).",
+    {"patterns": [
+        _SET_COOKIE,
+        {"metavariable-regex": {"metavariable": "$NAME", "regex": _AUTH_COOKIE}},
+        {"pattern-either": [
+            {"pattern": "$RESP.set_cookie(..., secure=False, ...)"},
+            {"pattern": "$RESP.set_cookie(..., httponly=False, ...)"},
+            # (secure left out is the norm of apps served behind a TLS proxy: not flagged)
+            {"patterns": [{"pattern": "$RESP.set_cookie(...)"},
+                          {"pattern-not": "$RESP.set_cookie(..., httponly=$H, ...)"}]}]},
+        # options passed on from elsewhere
+        {"pattern-not": "$RESP.set_cookie(..., **$KW)"}]}, severity="WARNING")]
+
 PY["cwe-477-deprecated-insecure"] = [search(
     "vb-py-obsolete-tls", ["CWE-477: Use of Obsolete Function",
                            "CWE-327: Use of a Broken or Risky Cryptographic Algorithm"],
@@ -264,13 +302,17 @@ PY["cwe-862-missing-authorization"] = [search(
     "ownership check anywhere in it.",
     {"patterns": [
         {"pattern-either": [
+            # a mutating view that writes; anything served under /admin is privileged as it is
             {"patterns": [{"pattern": f"@$APP.$M($ROUTE, ...)\n{a}def $F(...):\n  $...BODY"},
-                          {"metavariable-regex": {"metavariable": rx[0], "regex": rx[1]}}]}
+                          *extra]}
             for a in ("", "async ")
-            for rx in (("$F", _MUTATING_VIEW), ("$ROUTE", "(?i)^.[^\"']*/admin"))]},
+            for extra in (
+                [{"metavariable-regex": {"metavariable": "$F", "regex": _MUTATING_VIEW}},
+                 {"metavariable-pattern": {"metavariable": "$...BODY", **_WRITES}}],
+                [{"metavariable-regex": {"metavariable": "$ROUTE",
+                                         "regex": "(?i)^.[^\"']*/admin"}}])]},
         {"metavariable-regex": {"metavariable": "$M", "regex":
             "^(route|get|post|put|patch|delete|api_route)$"}},
-        {"metavariable-pattern": {"metavariable": "$...BODY", **_WRITES}},
         {"pattern-not-regex": _ANY_CHECK}]}, severity="WARNING")]
 
 # a size, count or exponent taken from the request drives an allocation or a loop

@@ -160,6 +160,10 @@ PY["cwe-327-weak-crypto"] = [
            severity="ERROR"),
 ]
 
+# a name for a secret value (not a cache / lookup key or a public id)
+_SECRET_VAR = ("(?i)^(?!.*(cache|lookup|dict|sort|partition|idempoten|public|request_id|trace))"
+               ".*(token|passw|otp|secret|api_?key|key$|session|nonce|salt|invite|reset|csrf|"
+               "sid$).*")
 PY["cwe-338-weak-random"] = [search(
     "vb-py-weak-random-secret", "CWE-338: Use of Cryptographically Weak PRNG",
     "The random module is predictable; use secrets for tokens, passwords and keys.",
@@ -179,7 +183,21 @@ PY["cwe-338-weak-random"] = [search(
                     "pin|sid|csrf).*"}}]}]},
         {"metavariable-regex": {"metavariable": "$R", "regex":
             "^(random|randint|randrange|choice|choices|sample|getrandbits|shuffle|uniform)$"}},
-    ]}, severity="WARNING")]
+    ]}, severity="WARNING"),
+    search("vb-py-uuid1-secret", ["CWE-330: Use of Insufficiently Random Values",
+                                  "CWE-338: Use of Cryptographically Weak PRNG"],
+           "uuid1 is the clock plus the host's MAC address: guessable, not a secret; use "
+           "secrets.token_urlsafe (or uuid4) for tokens and keys.",
+           {"patterns": [
+               {"pattern-either": [
+                   {"patterns": [
+                       {"pattern": "$V = <... uuid.uuid1(...) ...>"},
+                       {"metavariable-regex": {"metavariable": "$V", "regex": _SECRET_VAR}}]},
+                   {"patterns": [
+                       {"pattern-inside": "def $F(...):\n  ...\n"},
+                       {"metavariable-regex": {"metavariable": "$F", "regex": _SECRET_VAR}},
+                       {"pattern": "return <... uuid.uuid1(...) ...>"}]}]}]},
+           severity="WARNING")]
 
 PY["cwe-352-csrf"] = [search(
     "vb-py-csrf-disabled", "CWE-352: Cross-Site Request Forgery",
@@ -219,6 +237,15 @@ PY["cwe-377-insecure-temp"] = [search(
             {"pattern-either": [{"pattern": "open($P, ...)"}, {"pattern": "os.open($P, ...)"}]},
         ]}]}, severity="WARNING")]
 
+# a quantified group holding a quantifier, e.g. (a+)+ or (\w+\s?)*; not one that starts with
+# a mandatory separator its repeated class cannot match, e.g. (?:-[a-z0-9]+)* or (\.\w+)*:
+# each repetition must begin at a separator, so the split is unique and matching is linear.
+# (semgrep shows a raw string's backslashes doubled, hence \\{1,2})
+_CLASS_ITEM = ("(?:(?:(?!\\1)[^\\]\\\\])-(?:(?!\\1)[^\\]\\\\])|\\\\{1,2}(?!\\1)[^\\\\]|"
+               "(?!\\1)[^\\]\\\\])")
+_SEP_LED = ("(?:\\?:)?\\\\{0,2}([-.@:/,_ ;|])(?:\\[" + _CLASS_ITEM + "+\\]|\\\\{1,2}[wd])"
+            "(?:[+*]|\\{\\d*,?\\d*\\})\\)")
+_NESTED_QUANTIFIER = f".*\\((?!{_SEP_LED})[^()]*[+*][^()]*\\)[+*{{]"
 PY["cwe-1333-redos"] = [search(
     "vb-py-redos", "CWE-1333: Inefficient Regular Expression Complexity",
     "A nested quantifier makes this regular expression backtrack exponentially.",
@@ -226,8 +253,7 @@ PY["cwe-1333-redos"] = [search(
         either("re.$F(\"$RX\", ...)", "regex.$F(\"$RX\", ...)"),
         {"metavariable-regex": {"metavariable": "$F", "regex":
             "^(compile|match|search|fullmatch|findall|finditer|sub|subn|split)$"}},
-        {"metavariable-regex": {"metavariable": "$RX",
-                                "regex": ".*\\([^()]*[+*][^()]*\\)[+*{]"}},
+        {"metavariable-regex": {"metavariable": "$RX", "regex": _NESTED_QUANTIFIER}},
     ]}, severity="WARNING"),
     taint("vb-py-regex-injection", "CWE-1333: Inefficient Regular Expression Complexity",
           "A regular expression is compiled from request data (ReDoS); re.escape it.",
@@ -257,6 +283,11 @@ TYPE_CHECKS: list[dict[str, Any]] = [
     {"pattern": "os.path.splitext(...)[0]"}, {"pattern": "$X.rsplit(\".\", 1)[0]"},
     {"pattern": "$X.split(\".\")[0]"}, {"pattern": "$P.stem"}, {"pattern": "$P.with_suffix(...)"},
 ]
+# the usual names of an extension allow-list helper (semgrep cannot match a negated context
+# by a name pattern)
+_TYPE_CHECK_CALLS = ("allowed", "allowed_file", "is_allowed", "is_allowed_file",
+                     "allowed_extension", "has_allowed_extension", "valid_extension",
+                     "is_valid_extension", "is_image", "allowed_image", "is_allowed_extension")
 PY["cwe-434-unrestricted-upload"] = [taint(
     "vb-py-upload-user-extension", "CWE-434: Unrestricted Upload of File with Dangerous Type",
     "An upload is stored under the name (and extension) its sender chose, without an "
@@ -298,6 +329,11 @@ PY["cwe-434-unrestricted-upload"] = [taint(
                {"metavariable-regex": {"metavariable": "$FN", "regex": "(?i).*(file)?name.*"}},
                {"pattern-inside": "def $F(...):\n  ...\n"},
                {"pattern-not-inside": "...\nif <... $EXT not in $ALLOWED ...>:\n  ...\n"},
+               # the name passed an allow-list check first (a reject branch, or a guard)
+               *({"pattern-not-inside": f"if <... not {c}(...) ...>:\n  {body}\n...\n"}
+                 for c in _TYPE_CHECK_CALLS for body in REJECT_BODIES),
+               *({"pattern-not-inside": f"if <... {c}(...) ...>:\n  ...\n"}
+                 for c in _TYPE_CHECK_CALLS),
            ]}, severity="WARNING")]
 
 PY["cwe-611-xxe"] = [search(
@@ -346,19 +382,33 @@ for _rule in PY["cwe-776-xml-bomb"]:
             "importlib.resources.read_text(...)", "pkgutil.get_data(...)",
             "pkg_resources.resource_string(...)", "pkg_resources.resource_stream(...)")]
 
+_SECRET_FILE = ("(?i).*(secret|private|passw|credential|token|api_?key|\\.pem\\b|\\.key\\b|id_rsa|"
+                "id_ed25519|\\.env\\b|shadow|keyring|wallet|vault)")
+_MODE_CALLS = either(
+    "os.chmod($P, $M)", "os.makedirs($P, $M, ...)", "os.makedirs($P, mode=$M, ...)",
+    "os.mkdir($P, $M)", "os.mkdir($P, mode=$M)", "os.open($P, $FL, $M)", "$PATH.chmod($M)",
+    "$PATH.mkdir($M, ...)", "$PATH.mkdir(mode=$M, ...)", "os.fchmod($FD, $M)",
+    "$PATH.touch($M, ...)", "$PATH.touch(mode=$M, ...)", "os.mkfifo($P, $M)", "os.lchmod($P, $M)")
 PY["cwe-732-permissions"] = [search(
     "vb-py-permissive-mode", ["CWE-732: Incorrect Permission Assignment for Critical Resource",
                               "CWE-276: Incorrect Default Permissions"],
-    "The file or folder becomes writable (or readable) by every user.",
+    "The file or folder becomes writable by every user (or a secret readable by every user).",
     {"pattern-either": [
-        {"patterns": [
-            either("os.chmod($P, $M)", "os.makedirs($P, $M, ...)", "os.makedirs($P, mode=$M, ...)",
-                   "os.mkdir($P, $M)", "os.mkdir($P, mode=$M)", "os.open($P, $FL, $M)",
-                   "$PATH.chmod($M)", "$PATH.mkdir($M, ...)", "$PATH.mkdir(mode=$M, ...)",
-                   "os.fchmod($FD, $M)", "$PATH.touch($M, ...)", "$PATH.touch(mode=$M, ...)",
-                   "os.mkfifo($P, $M)", "os.lchmod($P, $M)"),
-            {"metavariable-comparison": {"metavariable": "$M", "comparison":
-                "$M & 0o006 != 0"}}]},
+        # writable by every user
+        {"patterns": [_MODE_CALLS, {"metavariable-comparison": {
+            "metavariable": "$M", "comparison": "$M & 0o002 != 0"}}]},
+        # readable by every user: a flaw only for a secret (0o644 on a page, 0o755 on a folder
+        # are the norm); the path or the function names the secret
+        *({"patterns": [_MODE_CALLS,
+                        {"metavariable-comparison": {"metavariable": "$M",
+                                                     "comparison": "$M & 0o004 != 0"}},
+                        *extra]}
+          for extra in ([{"metavariable-regex": {"metavariable": "$P", "regex": _SECRET_FILE}}],
+                        [{"metavariable-regex": {"metavariable": "$PATH",
+                                                 "regex": _SECRET_FILE}}],
+                        [{"pattern-inside": "def $FN(...):\n  ...\n"},
+                         {"metavariable-regex": {"metavariable": "$FN",
+                                                 "regex": _SECRET_FILE}}])),
         {"pattern": "os.umask(0)"},
         {"pattern": "os.umask(0o000)"},
         {"pattern": "os.chmod($P, <... stat.S_IWOTH ...>)"},

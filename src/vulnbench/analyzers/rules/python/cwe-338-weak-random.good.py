@@ -10,3 +10,18 @@ def reset_token():
 def shuffle_deck(cards):
     # ok: vb-py-weak-random-secret
     random.shuffle(cards)
+
+
+import uuid
+
+
+def new_reset_token():
+    # ok: vb-py-uuid1-secret
+    return uuid.uuid4().hex
+
+
+def record_event(log, payload):
+    # ok: vb-py-uuid1-secret
+    event_id = uuid.uuid1()
+    log.append((event_id, payload))
+    return event_id

@@ -32,3 +32,15 @@ def store_contract(request, storage):
     doc = request.FILES.get("contract")
     # ruleid: vb-py-upload-user-extension
     return storage.save(f"contracts/{request.user.pk}/{doc.name}", doc)
+
+
+def store_attachment(original_name, blob, folder, allowed_file):
+    # ruleid: vb-py-upload-extension-from-name
+    suffix = original_name.rsplit(".", 1)[1].lower()
+    if allowed_file(folder):
+        with open(os.path.join(folder, f"{user_id_of(blob)}.{suffix}"), "wb") as out:
+            out.write(blob)
+
+
+def user_id_of(blob):
+    return len(blob)

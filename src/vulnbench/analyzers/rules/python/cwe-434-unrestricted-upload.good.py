@@ -47,3 +47,12 @@ def unpack_theme(archive, dest):
             # ok: vb-py-upload-user-extension
             with open(target, "wb") as out:
                 out.write(zf.read(member))
+
+
+def store_attachment(original_name, blob, folder, allowed_file):
+    if not original_name or not allowed_file(original_name):
+        raise ValueError("file type not allowed")
+    # ok: vb-py-upload-extension-from-name
+    suffix = original_name.rsplit(".", 1)[1].lower()
+    with open(os.path.join(folder, f"{uuid.uuid4().hex}.{suffix}"), "wb") as out:
+        out.write(blob)

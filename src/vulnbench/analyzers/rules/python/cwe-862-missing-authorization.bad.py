@@ -20,3 +20,9 @@ def hide_post(post_id):
     post.hidden = True
     db.session.commit()
     return jsonify(ok=True)
+
+
+# ruleid: vb-py-unprotected-admin-view
+@app.get("/admin/audit-log")
+def audit_log():
+    return [entry.as_dict() for entry in AUDIT.all()]
