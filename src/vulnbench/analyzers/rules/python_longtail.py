@@ -295,6 +295,12 @@ _WRITES = either("$X.delete(...)", "$X.execute(\"=~/(?i)^\\s*(delete|update|inse
                  "$C.update_one(...)", "$C.update_many(...)", "$C.replace_one(...)",
                  "del $D[$K]", "$D.pop(...)", "os.remove(...)", "os.unlink(...)",
                  "shutil.rmtree(...)", "$X.save(...)", "$X.update(...)")
+# a Django view fetching a record by the id from its URL, and the checks that make a delete of
+# it safe (the owner in the lookup, a permission, a staff test)
+_FETCH_BY_ID = ("get_object_or_404($M, ..., $K=$ID, ...)", "$M.objects.get(..., $K=$ID, ...)")
+_OWNER_CHECK = ("(request\\.user|is_staff|is_superuser|has_perm|permission_required|"
+                "user_passes_test|staff_member_required|\\w*admin_required|owner|"
+                "PermissionDenied|HttpResponseForbidden|status=403|PermissionRequiredMixin)")
 PY["cwe-862-missing-authorization"] = [search(
     "vb-py-unprotected-admin-view",
     ["CWE-862: Missing Authorization", "CWE-285: Improper Authorization"],
@@ -313,7 +319,21 @@ PY["cwe-862-missing-authorization"] = [search(
                                          "regex": "(?i)^.[^\"']*/admin"}}])]},
         {"metavariable-regex": {"metavariable": "$M", "regex":
             "^(route|get|post|put|patch|delete|api_route)$"}},
-        {"pattern-not-regex": _ANY_CHECK}]}, severity="WARNING")]
+        {"pattern-not-regex": _ANY_CHECK}]}, severity="WARNING"),
+    search("vb-py-unowned-delete",
+           ["CWE-862: Missing Authorization", "CWE-639: Authorization Bypass Through "
+            "User-Controlled Key"],
+           "A view deletes the record whose id is in the URL with no ownership or permission "
+           "check: being logged in is not being allowed to delete someone else's record.",
+           {"patterns": [
+               {"pattern-either": [
+                   {"pattern": f"def $F(request, ..., $ID, ...):\n  ...\n  $O = {get}\n  ...\n"
+                               "  $O.delete()\n  ...\n"}
+                   for get in _FETCH_BY_ID] + [
+                   {"pattern": f"def $F(request, ..., $ID, ...):\n  ...\n  {get}.delete()\n"
+                               "  ...\n"}
+                   for get in (*_FETCH_BY_ID, "$M.objects.filter(..., $K=$ID, ...)")]},
+               {"pattern-not-regex": _OWNER_CHECK}]}, severity="WARNING")]
 
 # a size, count or exponent taken from the request drives an allocation or a loop
 _ROUTE_PARAM_UNBOUNDED: dict[str, Any] = {"patterns": [
@@ -339,14 +359,17 @@ PY["cwe-400-resource-exhaustion"] = [{
     "metadata": {"cwe": ["CWE-400: Uncontrolled Resource Consumption",
                          "CWE-770: Allocation of Resources Without Limits or Throttling"],
                  "category": "security", "confidence": "LOW"},
-    "pattern-sources": [_ROUTE_PARAM_UNBOUNDED, _REQUEST_VALUE],
+    "pattern-sources": [_ROUTE_PARAM_UNBOUNDED, _REQUEST_VALUE,
+                        # the length the client claims for its body
+                        {"pattern": "$H.get(\"=~/(?i)^content-length$/\", ...)"},
+                        {"pattern": "$H[\"=~/(?i)^content-length$/\"]"}],
     "pattern-sinks": [{"patterns": [{"pattern": p}, {"focus-metavariable": "$X"}]} for p in (
         "range($X)", "range($A, $X, ...)", "bytearray($X)", "bytes($X)", "os.urandom($X)",
         "\"...\" * $X", "[...] * $X", "$Y ** $X", "pow($Y, $X, ...)", "math.factorial($X)",
         "time.sleep($X)", "PIL.Image.new($MODE, ($X, $Y), ...)",
         "PIL.Image.new($MODE, ($Y, $X), ...)", "$IMG.resize(($X, $Y), ...)",
         "$IMG.resize(($Y, $X), ...)", "numpy.zeros($X, ...)", "numpy.ones($X, ...)",
-        "secrets.token_bytes($X)", "secrets.token_hex($X)")],
+        "secrets.token_bytes($X)", "secrets.token_hex($X)", "$STREAM.read($X)")],
     "pattern-sanitizers": [
         {"pattern": "min(...)"}, {"pattern": "len(...)"},
         # used after `if <comparison of it>: raise / return / abort`

@@ -22,3 +22,15 @@ def repeat():
     n = int(request.args.get("n", "1"))
     # ruleid: vb-py-unbounded-size
     return "x" * n
+
+
+from http.server import BaseHTTPRequestHandler
+
+
+class Upload(BaseHTTPRequestHandler):
+    def do_PUT(self):
+        size = int(self.headers.get("Content-Length", 0))
+        # ruleid: vb-py-unbounded-size
+        data = self.rfile.read(size)
+        self.send_response(201 if data else 400)
+        self.end_headers()

@@ -31,3 +31,20 @@ def repeat():
     n = min(int(request.args.get("n", "1")), 100)
     # ok: vb-py-unbounded-size
     return "x" * n
+
+
+from http.server import BaseHTTPRequestHandler
+
+MAX_BODY = 1 << 20
+
+
+class Upload(BaseHTTPRequestHandler):
+    def do_PUT(self):
+        size = int(self.headers.get("Content-Length", 0))
+        if size > MAX_BODY:
+            self.send_error(413)
+            return
+        # ok: vb-py-unbounded-size
+        data = self.rfile.read(size)
+        self.send_response(201 if data else 400)
+        self.end_headers()

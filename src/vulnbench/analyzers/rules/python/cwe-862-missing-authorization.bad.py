@@ -26,3 +26,18 @@ def hide_post(post_id):
 @app.get("/admin/audit-log")
 def audit_log():
     return [entry.as_dict() for entry in AUDIT.all()]
+
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+
+from notes.models import Note
+
+
+# ruleid: vb-py-unowned-delete
+@login_required
+def remove_note(request, note_id):
+    note = get_object_or_404(Note, pk=note_id)
+    note.delete()
+    return JsonResponse({"deleted": note_id})

@@ -21,3 +21,18 @@ def delete_user(user_id):
 @app.route("/posts/<int:post_id>")
 def show_post(post_id):
     return jsonify(title=Post.query.get_or_404(post_id).title)
+
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404
+
+from notes.models import Note
+
+
+# ok: vb-py-unowned-delete
+@login_required
+def remove_note(request, note_id):
+    note = get_object_or_404(Note, pk=note_id, owner=request.user)
+    note.delete()
+    return JsonResponse({"deleted": note_id})
