@@ -22,6 +22,9 @@ FIXED_SHELL = ("import os\nimport shlex\nimport subprocess\n\n\ndef clear():\n"
 NUMERIC_SQL = ("ORDER = {'id', 'name'}\n\n\ndef page(conn, n, sort):\n"
                "    if sort not in ORDER:\n        sort = 'id'\n    size = min(int(n), 100)\n"
                "    return conn.execute(f'SELECT * FROM t ORDER BY {sort} LIMIT {size}')\n\n\n"
+               "COLUMNS = {'n': 'name', 'p': 'price'}\n\n\ndef by(conn, key):\n"
+               "    column = COLUMNS.get(key)\n"
+               "    return conn.execute(f'SELECT * FROM t ORDER BY {column}')\n\n\n"
                "def projection(db, name):\n"
                "    return db.users.find_one({'name': name}, {'password': 0})\n")
 BROKEN = "def find(conn, name:\n    return 1\n"
@@ -77,12 +80,14 @@ def test_shell_call_on_a_fixed_command_is_informational(results: dict[str, Any])
 
 def test_numeric_or_allow_listed_sql_and_a_projection_flag_are_informational(
         results: dict[str, Any]) -> None:
-    """int()/min() and an allow-listed name only reach the SQL; {'password': 0} is a MongoDB
-    projection, not a password. The %-formatted name of SQL_FORMAT stays counted."""
-    found = {f.rule_id: f for f in results["numeric-sql"].findings}
-    assert {"B608", "B105"} <= set(found)
-    assert BanditAnalyzer.informational(found["B608"])
-    assert BanditAnalyzer.informational(found["B105"])
+    """int()/min(), an allow-listed name and a constant table's value only reach the SQL;
+    {'password': 0} is a MongoDB projection, not a password. The %-formatted name of
+    SQL_FORMAT stays counted."""
+    findings = results["numeric-sql"].findings
+    sql = [f for f in findings if f.rule_id == "B608"]
+    flag = [f for f in findings if f.rule_id == "B105"]
+    assert len(sql) == 2 and flag  # the clamped/allow-listed query and the table lookup
+    assert all(BanditAnalyzer.informational(f) for f in sql + flag)
     raw = [f for f in results["sql"].findings if f.rule_id == "B608"]
     assert raw and not any(BanditAnalyzer.informational(f) for f in raw)
 

@@ -131,8 +131,13 @@ class _Fixed:
             return all(sub(e) for e in node.elts)
         if isinstance(node, ast.IfExp):
             return sub(node.body) and sub(node.orelse)
+        if isinstance(node, ast.Subscript) and self._constant_table(node.value):
+            return True  # TABLE[key]: one of the table's literals, or KeyError
         if isinstance(node, ast.Call):
             func = _dotted(node.func)
+            if (isinstance(node.func, ast.Attribute) and node.func.attr == "get"
+                    and self._constant_table(node.func.value)):
+                return all(sub(a) for a in node.args[1:])  # the default must be fixed too
             if func in _QUOTERS:
                 return not self.numeric
             if isinstance(node.func, ast.Attribute) and node.func.attr in ("format", "join"):
@@ -145,6 +150,21 @@ class _Fixed:
             values = self._assigned(node.id)
             return bool(values) and all(sub(v) for v in values)
         return False
+
+    def _constant_table(self, node: ast.expr) -> bool:
+        """A module-level dict (or list / tuple) whose values are all literals: a lookup in it
+        is an allow-list."""
+        if not isinstance(node, ast.Name):
+            return False
+        values = [n.value for n in self.tree.body if isinstance(n, ast.Assign)
+                  and any(isinstance(t, ast.Name) and t.id == node.id for t in n.targets)]
+        if len(values) != 1:
+            return False
+        table = values[0]
+        items = (table.values if isinstance(table, ast.Dict)
+                 else table.elts if isinstance(table, (ast.List, ast.Tuple)) else None)
+        return items is not None and all(
+            isinstance(v, ast.Constant) and isinstance(v.value, (str, int)) for v in items)
 
     def _allow_listed(self, name: str) -> bool:
         """`if name not in ALLOWED:` whose branch replaces it by a literal or leaves (return,
