@@ -53,9 +53,9 @@ def _bandit_version() -> str:
         import bandit
     except ImportError:
         raise MissingDependencyError("the bandit analyzer", "bandit", "all") from None
-    # +vb2: vulnbench marks shell / SQL findings on fixed commands and numeric SQL (the
+    # +vb3: vulnbench marks shell / SQL findings on fixed commands and numeric SQL (the
     # version is part of the findings cache key)
-    return f"{bandit.__version__}+vb2"
+    return f"{bandit.__version__}+vb3"
 
 
 def _finding(issue: dict[str, Any]) -> Finding:
