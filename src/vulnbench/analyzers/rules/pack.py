@@ -96,6 +96,17 @@ SPLICE: list[dict[str, Any]] = [
     {"pattern": "$S.format(...)"}, {"pattern": "$S.join(...)"},
     {"pattern": "os.path.join(...)"}, {"pattern": "$A / $B"},
 ]
+# a call to a helper of the same file that returns a string it splices together
+_SPLICING = ["return f\"...\"", "return $X + $Y", "return $X % $Y", "return $S.format(...)",
+             "$R = f\"...\"\n    ...\n    return $R", "$R = $X + $Y\n    ...\n    return $R",
+             "$R = $X % $Y\n    ...\n    return $R", "$R = $S.format(...)\n    ...\n    return $R"]
+SPLICE.append({"patterns": [
+    {"pattern-either": [
+        *({"pattern-inside": f"def $H(..., $A, ...):\n    ...\n    {ret}\n...\n"}
+          for ret in _SPLICING),
+        *({"pattern-inside": f"def $G(...):\n    ...\n...\ndef $H(..., $A, ...):\n    ...\n"
+                             f"    {ret}\n"} for ret in _SPLICING)]},
+    {"pattern": "$H(...)"}]})
 # names of calls that validate their argument (mark_safe / unsafe_* only *say* "safe")
 CHECK_NAME = ("(?i)^(?!.*(subprocess|check_output|check_call|os\\.|mark_safe|safestring|unsafe))"
               ".*(valid|saniti|safe|allow|check|verif|whitelist|ensure).*")

@@ -45,3 +45,24 @@ class Lookup:
     def count(self, cursor):
         # ruleid: vb-py-sql-injection
         return cursor.execute(f"SELECT COUNT(*) FROM {self.table}").fetchone()
+
+
+# --- fragments: a helper of the same file splices the query together ---
+def build_query(name):
+    return f"SELECT * FROM users WHERE name = '{name}'"
+
+
+def find_user(cursor, name):
+    q = build_query(name)
+    # ruleid: vb-py-sql-injection
+    cursor.execute(q)
+
+
+def remove_user(cursor, name):
+    # ruleid: vb-py-sql-injection
+    cursor.execute(make_delete(name))
+
+
+def make_delete(name):
+    sql = "DELETE FROM users WHERE name = '%s'" % name
+    return sql

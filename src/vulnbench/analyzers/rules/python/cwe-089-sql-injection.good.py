@@ -42,3 +42,13 @@ class Report:
     def rows(self, cursor):
         # ok: vb-py-sql-injection
         return cursor.execute(f"SELECT * FROM {self.table} WHERE region = ?", (self.region,))
+
+
+# --- fragments: a helper of the same file returns a constant query ---
+def by_id_query():
+    return "SELECT * FROM users WHERE id = ?"
+
+
+def find_user(cursor, uid):
+    # ok: vb-py-sql-injection
+    cursor.execute(by_id_query(), (uid,))
