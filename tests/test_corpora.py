@@ -13,6 +13,8 @@ import pytest
 
 from vulnbench.records import normalize_cwe
 
+REQUIRED = {"id", "code", "language", "label_vulnerable", "cwe"}
+OPTIONAL = {"style", "prompt", "checked", "note"}
 CORPORA = sorted((Path(__file__).resolve().parents[1] / "benchmarks" / "corpora").glob("*.jsonl"))
 
 
@@ -21,7 +23,8 @@ def _rows(path: Path) -> list[dict[str, object]]:
 
 
 def test_corpora_exist() -> None:
-    assert {p.name for p in CORPORA} >= {"dev.jsonl", "heldout.jsonl"}
+    assert {p.name for p in CORPORA} >= {"dev.jsonl", "heldout.jsonl", "completions.jsonl",
+                                         "dev_completions.jsonl"}
 
 
 @pytest.mark.parametrize("path", CORPORA, ids=lambda p: p.name)
@@ -30,7 +33,11 @@ def test_rows_are_labeled_and_unique(path: Path) -> None:
     assert len(rows) >= 100
     assert len({r["id"] for r in rows}) == len(rows)
     for row in rows:
-        assert set(row) == {"id", "code", "language", "label_vulnerable", "cwe"}, row["id"]
+        assert REQUIRED <= set(row) <= REQUIRED | OPTIONAL, row["id"]
+        if "style" in row:  # the real-shape corpora: how the answer was produced and checked
+            assert row["style"] in ("completion", "chat"), row["id"]
+            assert row["checked"] in ("exploit", "reasoned"), row["id"]
+            assert str(row["prompt"]).strip() and str(row["note"]).strip(), row["id"]
         assert row["language"] in ("python", "c")
         assert isinstance(row["label_vulnerable"], bool)
         assert isinstance(row["cwe"], list)
@@ -47,8 +54,7 @@ def test_samples_compile(path: Path) -> None:
         if row["language"] == "python":
             ast.parse(str(row["code"]), filename=str(row["id"]))
     gcc = shutil.which("gcc")
-    if gcc is None:
-        pytest.skip(reason="gcc is not installed: C samples not compiled")
+    assert gcc is not None, "gcc is not installed (scripts/setup.sh installs it)"
     for row in _rows(path):
         if row["language"] == "c":
             done = subprocess.run([gcc, "-fsyntax-only", "-x", "c", "-"], input=str(row["code"]),
