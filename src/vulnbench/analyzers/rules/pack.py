@@ -175,11 +175,14 @@ CHECKED: list[dict[str, Any]] = [
         {"pattern-either": [{"pattern": "$D.get(...)"}, {"pattern": "$D[...]"}]},
         {"metavariable-regex": {"metavariable": "$D", "regex":
             "(?i)^(?!.*(request|req|args|form|values|params|environ|headers|cookies|json|"
-            "data|query|GET|POST|META|FILES|session|os|argv|sys|row|body|payload)).*$"}}]},
+            "data|query|GET|POST|META|FILES|session|os|argv|sys|row|body|payload|qs)).*$"}}]},
     # conversions yield a number / a flag (but an eval inside them still runs the text)
+    # (only of a value: `len(tree.xpath(q))` still runs the query it wraps)
     {"patterns": [either("int(...)", "float(...)", "len(...)", "bool(...)", "uuid.UUID(...)"),
                   {"pattern-not": "$CONV(<... eval(...) ...>)"},
-                  {"pattern-not": "$CONV(<... exec(...) ...>)"}]},
+                  {"pattern-not": "$CONV(<... exec(...) ...>)"},
+                  *({"pattern-not": f"$CONV(<... $O.{sink}(...) ...>)"}
+                    for sink in ("xpath", "execute", "find", "findall", "search_s", "search"))]},
 ]
 OPTIONS = {"taint_assume_safe_numbers": True, "taint_assume_safe_booleans": True,
            "taint_assume_safe_indexes": True, "taint_assume_safe_comparisons": True}

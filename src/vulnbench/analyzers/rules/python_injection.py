@@ -39,6 +39,17 @@ PATH_SPLICE: list[dict[str, Any]] = [
     {"patterns": [{"pattern": "f\"...{$N}\""}, {"focus-metavariable": "$N"}]},
     {"patterns": [{"pattern": "$S.format(..., $N, ...)"}, {"focus-metavariable": "$N"}]},
 ]
+# a call to a helper of the same file that rejects (raise / abort) a path that leaves its
+# folder (a commonpath / startswith / is_relative_to check): its result is confined
+_CONTAIN = ("os.path.commonpath(...)", "$Q.startswith(...)", "$Q.is_relative_to(...)")
+_REJECT = ("raise $E", "abort(...)", "$APP.abort(...)")
+_CONFINES = [f"def $H(...):\n    ...\n    if <... {c} ...>:\n        {r}\n    ...\n"
+             for c in _CONTAIN for r in _REJECT]
+CONFINING_HELPER: list[dict[str, Any]] = [{"patterns": [
+    {"pattern-either": [
+        *({"pattern-inside": f"{d}...\n"} for d in _CONFINES),
+        *({"pattern-inside": f"def $G(...):\n    ...\n...\n{d}"} for d in _CONFINES)]},
+    {"pattern": "$H(...)"}]}]
 PY["cwe-022-path-traversal"] = [taint(
     "vb-py-path-traversal", "CWE-22: Path Traversal",
     "A file path built from untrusted data is used without confining it to its folder.",
@@ -47,19 +58,39 @@ PY["cwe-022-path-traversal"] = [taint(
      "shutil.copy($X, ...)", "shutil.copyfile($X, ...)", "shutil.move($X, ...)",
      "pathlib.Path($X).$OP(...)", "Path($X).$OP(...)", "$X.read_text(...)",
      "$X.read_bytes(...)", "$X.write_text(...)", "$X.write_bytes(...)", "$X.unlink(...)",
-     "os.listdir($X)", "FileResponse($X, ...)", "tarfile.open($X, ...)"],
+     "os.listdir($X)", "FileResponse($X, ...)", "$W.FileResponse($X, ...)",
+     "tarfile.open($X, ...)"],
     sanitizers=[{"pattern": "os.path.basename(...)"}, {"pattern": "secure_filename(...)"},
                 {"pattern": "werkzeug.utils.secure_filename(...)"},
                 {"pattern": "os.path.realpath(...)"}, {"pattern": "os.path.abspath(...)"},
                 {"pattern": "$P.resolve(...)"}, {"pattern": "safe_join(...)"},
                 {"pattern": "werkzeug.security.safe_join(...)"},
-                {"pattern": "os.path.normpath(...)"}], splice=PATH_SPLICE,
+                {"pattern": "os.path.normpath(...)"}, *CONFINING_HELPER], splice=PATH_SPLICE,
     # a path taken whole from the command line or the environment is the operator's choice
     # (only spliced under a base folder does it count)
     direct=[*WEB, {"pattern": "input(...)"}, {"pattern": "$SOCK.recv(...)"},
             {"pattern": "$SOCK.recvfrom(...)"}],
     spliced=[*PARAMS, *(u for u in USER if "recv" not in u["pattern"]
                         and "input" not in u["pattern"])])]
+
+# a resolved path checked with a bare prefix: /srv/data_old passes startswith("/srv/data")
+_NO_SEP = [f"$BASE = {v}\n...\n" for v in ("$V + os.sep", "$V + \"/\"", "os.path.join($V, \"\")",
+                                        "\"=~/\\/$/\"")]
+PY["cwe-022-path-traversal"].append(search(
+    "vb-py-path-prefix-check", "CWE-22: Path Traversal",
+    "A resolved path is checked with startswith() against a folder without a trailing "
+    "separator: a sibling folder sharing the prefix passes; use os.path.commonpath or "
+    "Path.is_relative_to.",
+    {"patterns": [
+        {"pattern-inside": "$P = os.path.$NORM(...)\n...\n"},
+        {"metavariable-regex": {"metavariable": "$NORM", "regex": "^(abspath|realpath|normpath)$"}},
+        {"pattern": "$P.startswith($BASE)"},
+        {"pattern-not": "$P.startswith(\"=~/\\/$/\")"},
+        {"pattern-not": "$P.startswith($B + os.sep)"}, {"pattern-not": "$P.startswith($B + \"/\")"},
+        {"pattern-not": "$P.startswith(os.path.join($B, \"\"))"},
+        *({"pattern-not-inside": v} for v in _NO_SEP),
+        *({"pattern-not-inside": f"{v}def $F(...):\n  ...\n"} for v in _NO_SEP)]},
+    severity="ERROR"))
 
 PY["cwe-094-code-injection"] = [
     taint("vb-py-eval-injection", "CWE-95: Eval Injection",
@@ -128,7 +159,11 @@ PY["cwe-601-open-redirect"] = [taint(
     "vb-py-open-redirect", "CWE-601: Open Redirect",
     "A redirect goes to a URL taken from request data; allow only local paths or known hosts.",
     ["flask.redirect($X, ...)", "redirect($X, ...)", "HttpResponseRedirect($X)",
-     "RedirectResponse($X, ...)", "$R.headers[\"Location\"] = $X"],
+     "RedirectResponse($X, ...)", "$R.headers[\"Location\"] = $X",
+     # aiohttp raises its redirects
+     "$W.HTTPFound($X, ...)", "$W.HTTPFound(location=$X, ...)", "$W.HTTPSeeOther($X, ...)",
+     "$W.HTTPSeeOther(location=$X, ...)", "$W.HTTPTemporaryRedirect($X, ...)",
+     "$W.HTTPTemporaryRedirect(location=$X, ...)"],
     direct=WEB, spliced=[], labels=False,
     sanitizers=[{"pattern": "url_for(...)"}, {"pattern": "flask.url_for(...)"},
                 {"pattern": "urlsplit(...)"}, {"pattern": "urlparse(...)"},
@@ -153,7 +188,7 @@ PY["cwe-079-xss"] = [taint(
     ["flask.make_response($X, ...)", "make_response($X, ...)", "HttpResponse($X, ...)",
      "HTMLResponse($X, ...)", "markupsafe.Markup($X)", "Markup($X)",
      "django.utils.safestring.mark_safe($X)", "mark_safe($X)", "flask.Response($X, ...)",
-     "Response($X, ...)"],
+     "Response($X, ...)", "$H.wfile.write($X)"],
     sanitizers=XSS_SANITIZERS)]
 for _sink in PY["cwe-079-xss"][0]["pattern-sinks"]:
     if "Response(" in _sink["patterns"][0]["pattern"]:

@@ -21,3 +21,27 @@ def read_from_spool(name_from_env=None):
     # ruleid: vb-py-path-traversal
     with open(os.path.join("/var/spool/app", name)) as fh:
         return fh.read()
+
+
+from pathlib import Path as _Path  # noqa: E402
+
+from aiohttp import web as _web  # noqa: E402
+
+STATIC = _Path("static")
+
+
+async def get_asset(request):
+    asset = request.match_info["asset"]
+    # ruleid: vb-py-path-traversal
+    return _web.FileResponse(STATIC / asset)
+
+
+EXPORTS = "/var/lib/app/exports"
+
+
+def export_path(user_file):
+    full = os.path.realpath(os.path.join(EXPORTS, user_file))
+    # ruleid: vb-py-path-prefix-check
+    if not full.startswith(EXPORTS):
+        raise ValueError("outside exports")
+    return full

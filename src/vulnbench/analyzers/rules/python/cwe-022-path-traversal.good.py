@@ -21,3 +21,41 @@ def load_settings(path=None):
     # ok: vb-py-path-traversal
     with open(path, encoding="utf-8") as fh:
         return fh.read()
+
+
+from pathlib import Path as _Path  # noqa: E402
+
+from aiohttp import web as _web  # noqa: E402
+
+STATIC = _Path("static")
+
+
+async def get_asset(request):
+    asset = os.path.basename(request.match_info["asset"])
+    # ok: vb-py-path-traversal
+    return _web.FileResponse(STATIC / asset)
+
+
+EXPORTS = "/var/lib/app/exports"
+
+
+def export_path(user_file):
+    full = os.path.realpath(os.path.join(EXPORTS, user_file))
+    # ok: vb-py-path-prefix-check
+    if not full.startswith(EXPORTS + os.sep):
+        raise ValueError("outside exports")
+    return full
+
+
+def confined(root, rel):
+    target = os.path.realpath(os.path.join(root, rel))
+    if os.path.commonpath([target, os.path.realpath(root)]) != os.path.realpath(root):
+        raise PermissionError(rel)
+    return target
+
+
+def read_export(request):
+    rel = request.args.get("f", "")
+    # ok: vb-py-path-traversal
+    with open(confined("/var/lib/app/exports", rel)) as fh:
+        return fh.read()

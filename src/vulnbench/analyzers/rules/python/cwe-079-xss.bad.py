@@ -46,3 +46,16 @@ def comment_page(comments):
     # ruleid: vb-py-jinja2-autoescape-off
     tpl = jinja2.Template("<ul>{% for c in comments %}<li>{{ c }}</li>{% endfor %}</ul>")
     return tpl.render(comments=comments)
+
+
+from http.server import BaseHTTPRequestHandler  # noqa: E402
+from urllib.parse import parse_qs, urlsplit  # noqa: E402
+
+
+class GreetHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        who = parse_qs(urlsplit(self.path).query).get("who", ["guest"])[0]
+        self.send_response(200)
+        self.end_headers()
+        # ruleid: vb-py-xss
+        self.wfile.write(("<b>Hi %s</b>" % who).encode())

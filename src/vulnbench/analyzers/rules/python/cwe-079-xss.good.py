@@ -54,3 +54,17 @@ def comment_page(comments):
     # ok: vb-py-jinja2-autoescape-off
     subject = jinja2.Template("Your order {{ number }} has shipped")
     return tpl.render(comments=comments), subject
+
+
+import html as _html  # noqa: E402
+from http.server import BaseHTTPRequestHandler  # noqa: E402
+from urllib.parse import parse_qs, urlsplit  # noqa: E402
+
+
+class GreetHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        who = parse_qs(urlsplit(self.path).query).get("who", ["guest"])[0]
+        self.send_response(200)
+        self.end_headers()
+        # ok: vb-py-xss
+        self.wfile.write(("<b>Hi %s</b>" % _html.escape(who)).encode())

@@ -28,3 +28,17 @@ def attachment_headers(filename, size):
         "Content-Disposition: attachment; filename=" + filename,
         "Content-Length: %d" % size,
     ])
+
+
+from http.server import BaseHTTPRequestHandler  # noqa: E402
+from urllib.parse import parse_qs, urlsplit  # noqa: E402
+
+
+class ThemeHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        qs = parse_qs(urlsplit(self.path).query)
+        theme = qs.get("theme", ["light"])[0]
+        self.send_response(204)
+        # ruleid: vb-py-header-injection
+        self.send_header("Set-Cookie", "theme=%s" % theme)
+        self.end_headers()

@@ -35,3 +35,17 @@ def attachment_headers(filename, size):
         # ok: vb-py-raw-header-injection
         "Content-Length: %d" % size,
     ])
+
+
+from http.server import BaseHTTPRequestHandler  # noqa: E402
+from urllib.parse import parse_qs, urlsplit  # noqa: E402
+
+
+class ThemeHandler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        qs = parse_qs(urlsplit(self.path).query)
+        theme = qs.get("theme", ["light"])[0].replace("\r", "").replace("\n", "")
+        self.send_response(204)
+        # ok: vb-py-header-injection
+        self.send_header("Set-Cookie", "theme=%s" % theme)
+        self.end_headers()

@@ -27,3 +27,12 @@ def handle_login_callback(next_url):
 def logout_view(request, return_to):
     # ruleid: vb-py-open-redirect
     return redirect(return_to)
+
+
+from aiohttp import web as _web  # noqa: E402
+
+
+async def after_login(request):
+    nxt = request.query.get("next", "/")
+    # ruleid: vb-py-open-redirect
+    raise _web.HTTPSeeOther(location=nxt)

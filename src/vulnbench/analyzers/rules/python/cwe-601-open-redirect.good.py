@@ -53,3 +53,14 @@ def handle_login_callback(next_url):
 def on_error_handler(e):
     # ok: vb-py-open-redirect
     return redirect(e)
+
+
+from aiohttp import web as _web  # noqa: E402
+
+
+async def after_login(request):
+    nxt = request.query.get("next", "/")
+    if nxt not in ("/", "/home", "/account"):
+        nxt = "/"
+    # ok: vb-py-open-redirect
+    raise _web.HTTPSeeOther(location=nxt)
