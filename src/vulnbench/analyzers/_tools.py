@@ -35,29 +35,39 @@ def beside_virtualenv(name: str) -> Path | None:
     return Path(sys.prefix).parent / name
 
 
-def find_semgrep() -> str | None:
-    """The semgrep program, looked up in this order: ``$VULNBENCH_SEMGREP`` (when set, it
-    alone counts: a wrong path is not silently replaced), ``semgrep`` on PATH, then
-    ``.venv-semgrep/bin/semgrep`` beside the active virtualenv. semgrep lives in its own
-    environment because its pins clash with llama-cpp-python's server extra."""
-    env = os.environ.get(SEMGREP_ENV)
+def find_tool(env_var: str, program: str, venv_name: str) -> str | None:
+    """A tool living in an environment of its own, looked up in this order: ``$ENV_VAR``
+    (when set, it alone counts: a wrong path is not silently replaced), ``program`` on PATH,
+    then ``VENV_NAME/bin/program`` beside the active virtualenv."""
+    env = os.environ.get(env_var)
     if env:
         return env if _executable(Path(env)) else None
-    if on_path := shutil.which("semgrep"):
+    if on_path := shutil.which(program):
         return on_path
-    venv = beside_virtualenv(".venv-semgrep")
-    if venv is not None and _executable(venv / "bin" / "semgrep"):
-        return str(venv / "bin" / "semgrep")
+    venv = beside_virtualenv(venv_name)
+    if venv is not None and _executable(venv / "bin" / program):
+        return str(venv / "bin" / program)
     return None
+
+
+def not_found_reason(env_var: str, program: str, venv_name: str) -> str:
+    """Every place :func:`find_tool` looked, for the error that says it found nothing."""
+    env = os.environ.get(env_var)
+    venv = beside_virtualenv(venv_name)
+    beside = f"{venv}/bin/{program}" if venv else f"{venv_name} beside a virtualenv (none active)"
+    return (f"{env_var}={env} is not an executable file" if env else
+            f"not in ${env_var} (unset), on PATH, nor at {beside}")
+
+
+def find_semgrep() -> str | None:
+    """The semgrep program (see :func:`find_tool`). semgrep lives in its own environment
+    because its pins clash with llama-cpp-python's server extra."""
+    return find_tool(SEMGREP_ENV, "semgrep", ".venv-semgrep")
 
 
 def semgrep_hint() -> str:
     """What to do when :func:`find_semgrep` finds nothing, naming every place it looked."""
-    env = os.environ.get(SEMGREP_ENV)
-    venv = beside_virtualenv(".venv-semgrep")
-    beside = f"{venv}/bin/semgrep" if venv else ".venv-semgrep beside a virtualenv (none active)"
-    why = (f"{SEMGREP_ENV}={env} is not an executable file" if env else
-           f"not in ${SEMGREP_ENV} (unset), on PATH, nor at {beside}")
+    why = not_found_reason(SEMGREP_ENV, "semgrep", ".venv-semgrep")
     return (f"semgrep is not found: {why}; install it in an environment of its own "
             "(`python3 -m venv .venv-semgrep && .venv-semgrep/bin/pip install semgrep` next to "
             "your virtualenv, as scripts/setup.sh does) or put semgrep on PATH or set "

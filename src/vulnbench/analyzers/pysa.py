@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Sequence
@@ -22,8 +21,9 @@ from typing import Any
 
 from vulnbench.analyzers._tools import (
     PACKAGE_DIR,
-    beside_virtualenv,
+    find_tool,
     last_line,
+    not_found_reason,
     stage,
     tool_version,
     triage,
@@ -64,14 +64,7 @@ def find_pysa() -> str | None:
     """The ``pyre`` program: ``$VULNBENCH_PYSA`` (alone when set), ``pyre`` on PATH, then
     ``.venv-pysa/bin/pyre`` beside the active virtualenv. ``pyre.bin`` and ``pyrefly`` must
     sit in the same folder (pyre looks them up on PATH; we put that folder first)."""
-    env = os.environ.get(PYSA_ENV)
-    if env:
-        return env if Path(env).is_file() and os.access(env, os.X_OK) else None
-    if on_path := shutil.which("pyre"):
-        return on_path
-    venv = beside_virtualenv(".venv-pysa")
-    exe = venv / "bin" / "pyre" if venv is not None else None
-    return str(exe) if exe is not None and exe.is_file() and os.access(exe, os.X_OK) else None
+    return find_tool(PYSA_ENV, "pyre", ".venv-pysa")
 
 
 def pysa_home(exe: str) -> Path:
@@ -80,11 +73,7 @@ def pysa_home(exe: str) -> Path:
 
 
 def pysa_hint() -> str:
-    env = os.environ.get(PYSA_ENV)
-    venv = beside_virtualenv(".venv-pysa")
-    where = f"{venv}/bin/pyre" if venv else ".venv-pysa beside a virtualenv (none active)"
-    why = (f"{PYSA_ENV}={env} is not an executable file" if env else
-           f"not in ${PYSA_ENV} (unset), on PATH, nor at {where}")
+    why = not_found_reason(PYSA_ENV, "pyre", ".venv-pysa")
     return (f"pysa (pyre-check) is not found: {why}; install it with scripts/setup.sh (it makes "
             ".venv-pysa with pyre-check, the libraries the models name and their stubs) or "
             f"set {PYSA_ENV}=/path/to/.venv-pysa/bin/pyre")
