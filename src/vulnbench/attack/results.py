@@ -209,7 +209,8 @@ def _order_cwes(cwes: Iterable[str], attacked: list[str]) -> list[str]:
     return [c for c in attacked if c in seen] + sorted(seen - set(attacked))
 
 
-def _method_order(methods: Iterable[str]) -> list[str]:
+def method_order(methods: Iterable[str]) -> list[str]:
+    """The attack's methods in the paper's order, the CVE-Prompt baseline last."""
     present = set(methods)
     order = [m for m in METHODS if m in present]
     order += sorted(present - set(METHODS) - {BASELINE})
@@ -422,7 +423,7 @@ def build_results(codes: Iterable[ScoredCode], *, attacked: dict[str, list[str]]
     matrix: dict[str, dict[str, Matrix]] = {}
     growth: dict[str, dict[str, dict[str, list[list[int]]]]] = {}
     languages = sorted({lang for d in counts.values() for lang in d} | set(attacked))
-    methods = _method_order(main)
+    methods = method_order(main)
     for method in methods:
         label = main[method].label
         for lang in languages:
