@@ -46,6 +46,7 @@ def test_matrix_table(md: str) -> None:
     assert "### FS-Code, Python: % of scored codes per found CWE" in md
     assert "| CWE-22 | 40 | 0 | 20 | 20 | 3 | 5 |" in md
     assert "| CWE-79 | 0 | 100 | 0 | 0 | 1 | 1 |" in md
+    assert "| CWE-89 | - | - | - | - | 0 | 0 |" in md  # targeted, nothing scored
 
 
 def test_matrix_none_is_a_dash() -> None:
@@ -58,11 +59,12 @@ def test_matrix_none_is_a_dash() -> None:
 def test_counts_growth_sweeps_reconstruction(md: str) -> None:
     # prompts, empty prompts, generated, empty, syntax, dup exact/fuzzy, scored, vul, vul fuzzy,
     # unjudged: CWE-22 and CWE-79 of the main condition summed
-    assert f"| {MAIN.label} | Python | 3 | 1 | 9 | 1 | 1 | 1 | 1 | 6 | 4 | 3 | 1 |" in md
+    assert f"| {MAIN.label} | Python | 3 | 2 | 9 | 1 | 1 | 1 | 1 | 6 | 4 | 3 | 1 |" in md
     assert "| CWE-22 | 7 | 2 / 2 @2 | 3 / 2 @4 | 3 / 2 @6 | 3 / 2 @7 |" in md
     assert "## Number of shots (App. D, Fig. 5)" in md
     assert "| FS-Code | 3 (main) | 6 | 4 | 3 |" in md
     assert "| FS-Code | 0.2 | 0.6 | 1 | 0 |" in md
+    assert "| CWE-89 | 0 | - | - | - | - |" in md
     assert "| 50 | 67% (2/3) |" in md
     assert "| 95 | 33% (1/3) |" in md
     assert "| ex-a | 100.0 | c6 |" in md

@@ -67,15 +67,18 @@ def fixture() -> dict[str, Any]:
         _example("ex-a", "CWE-22", "abcd", "efgh"),    # code "abcdefgh"
         _example("ex-b", "CWE-79", "0123", "4567"),    # code "01234567"
         _example("ex-c", "CWE-89", "wxyz", "WXYZ"),    # targeted, but no code generated
+        _example("ex-d", "CWE-89", "ijkl", "mnop"),
     ]}
     fewshots = {f.id: f for f in [
         _fewshot("fs1", "CWE-22", "ex-a"), _fewshot("fs2", "CWE-22", "ex-a"),
         _fewshot("fs3", "CWE-79", "ex-b"), _fewshot("fs4", "CWE-89", "ex-c"),
         _fewshot("fs5", "CWE-79", "ex-b", shots=1),
+        _fewshot("fs6", "CWE-89", "ex-d"),  # never sampled from: not a target
     ]}
     prompts = {p.id: p for p in [
         _prompt("p1", MAIN, "CWE-22", "fs1"), _prompt("p2", MAIN, "CWE-22", "fs2"),
         _prompt("p3", MAIN, "CWE-79", "fs3"), _prompt("p4", MAIN, "CWE-79", "fs3", text=""),
+        _prompt("p7", MAIN, "CWE-89", "fs4", text=""),
         _prompt("p5", SHOTS1, "CWE-79", "fs5"), _prompt("p6", COLD, "CWE-22", "fs1"),
     ]}
     codes = [
@@ -135,17 +138,20 @@ def test_counts(res: InversionResults) -> None:
     cwe79 = res.counts[MAIN.label]["python"]["CWE-79"]
     assert (cwe79.generated, cwe79.empty, cwe79.scored, cwe79.vulnerable) == (2, 1, 1, 1)
     assert (cwe79.prompts, cwe79.empty_prompts) == (1, 1)
+    cwe89 = res.counts[MAIN.label]["python"]["CWE-89"]
+    assert (cwe89.generated, cwe89.prompts, cwe89.empty_prompts) == (0, 0, 1)
     cve = res.counts[CVE.label]["python"]["CWE-89"]
     assert (cve.generated, cve.scored, cve.vulnerable, cve.unjudged) == (2, 2, 1, 0)
 
 
 def test_matrix(res: InversionResults) -> None:
     m = res.matrix["fs-code"]["python"]
-    assert m.rows == ["CWE-22", "CWE-79"]
+    # CWE-89 was targeted, but its only non-secure prompt came out empty: no code to score
+    assert m.rows == ["CWE-22", "CWE-79", "CWE-89"]
     assert m.columns == ["CWE-22", "CWE-79", "CWE-89", "Other"]
-    assert m.scored == [5, 1]
-    assert m.vulnerable == [3, 1]
-    assert m.percent == [[40.0, 0.0, 20.0, 20.0], [0.0, 100.0, 0.0, 0.0]]
+    assert m.scored == [5, 1, 0]
+    assert m.vulnerable == [3, 1, 0]
+    assert m.percent == [[40.0, 0.0, 20.0, 20.0], [0.0, 100.0, 0.0, 0.0], [None] * 4]
     base = res.matrix["cve-prompt"]["python"]
     assert base.rows == ["CWE-89"]
     assert base.percent == [[0.0, 0.0, 50.0, 0.0]]
@@ -156,8 +162,8 @@ def test_matrix_row_without_scored_code_is_none() -> None:
     kw = fixture()
     codes = [c for c in kw.pop("codes") if c.id != "c8"]
     m = build_results(codes, **kw).matrix["fs-code"]["python"]
-    assert m.rows == ["CWE-22", "CWE-79"]
-    assert m.scored == [5, 0]
+    assert m.rows == ["CWE-22", "CWE-79", "CWE-89"]
+    assert m.scored == [5, 0, 0]
     assert m.percent[1] == [None, None, None, None]
 
 
@@ -179,6 +185,7 @@ def test_growth(res: InversionResults) -> None:
     assert g["CWE-22"] == [[1, 1, 1], [2, 2, 2], [3, 2, 2], [4, 3, 2], [5, 3, 2], [6, 3, 2],
                            [7, 3, 2]]
     assert g["CWE-79"] == [[1, 0, 0], [2, 1, 1]]
+    assert g["CWE-89"] == []
     assert res.growth["cve-prompt"]["python"]["CWE-89"] == [[1, 1, 1], [2, 1, 1]]
 
 
@@ -224,7 +231,7 @@ def test_reconstruction(res: InversionResults) -> None:
 
 
 def test_promising(res: InversionResults) -> None:
-    assert res.promising[MAIN.label]["python"] == {"CWE-22": 2, "CWE-79": 1}
+    assert res.promising[MAIN.label]["python"] == {"CWE-22": 2, "CWE-79": 1, "CWE-89": 0}
     assert res.promising[CVE.label]["python"] == {"CWE-89": 1}
     assert res.promising[SHOTS1.label]["python"] == {"CWE-79": 1}
     assert res.promising[COLD.label]["python"] == {"CWE-22": 0}

@@ -343,9 +343,10 @@ class _Reconstructor:
         self.main = main
         self.prompts = prompts
         self.examples = examples
-        self.fewshots = {k: f for k, f in fewshots.items() if main is not None
-                         and f.method == "fs-code" and f.shots == main.shots
-                         and f.target_id in examples}
+        # the targets attempted: few-shot prompts that non-secure prompts were sampled from
+        used = {p.fewshot_id for p in prompts.values() if p.condition == main}
+        self.fewshots = {k: f for k, f in fewshots.items()
+                         if k in used and f.target_id in examples}
         self.best: dict[str, tuple[float, str]] = {}
 
     def add(self, code: ScoredCode) -> None:
