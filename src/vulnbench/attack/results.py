@@ -362,26 +362,26 @@ class _Reconstructor:
             self.best[fewshot.id] = (score, code.id)
 
     def results(self) -> dict[str, Reconstruction]:
-        per_target: dict[str, BestReconstruction] = {}
+        per_target: dict[str, tuple[float, str, str | None]] = {}  # score, fewshot, code
         for fid, fewshot in sorted(self.fewshots.items()):
             score, code_id = self.best.get(fid, (0.0, None))
             old = per_target.get(fewshot.target_id)
-            if old is None or score > old.score:
-                per_target[fewshot.target_id] = BestReconstruction(
-                    target=fewshot.target_id, fewshot=fid, score=round(score, 2),
-                    code_id=code_id)
-        by_lang: dict[str, list[BestReconstruction]] = defaultdict(list)
-        for best in per_target.values():
-            by_lang[self.examples[best.target].language].append(best)
+            if old is None or score > old[0]:
+                per_target[fewshot.target_id] = (score, fid, code_id)
+        by_lang: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for target, (score, _, _) in per_target.items():
+            by_lang[self.examples[target].language].append((score, target))
         out: dict[str, Reconstruction] = {}
-        for lang, bests in sorted(by_lang.items()):
-            n = len(bests)
+        for lang, scores in sorted(by_lang.items()):
+            n = len(scores)
             success = []
-            for t in THRESHOLDS:
-                hits = sum(b.score >= t for b in bests)
+            for t in THRESHOLDS:  # raw scores: 49.996 is not a success at 50
+                hits = sum(score >= t for score, _ in scores)
                 success.append(SuccessRate(threshold=t, successes=hits,
                                            rate=round(hits / n, 4) if n else None))
-            top = sorted(bests, key=lambda b: (-b.score, b.target))[:TOP_BEST]
+            top = [BestReconstruction(target=target, fewshot=per_target[target][1],
+                                      score=round(score, 2), code_id=per_target[target][2])
+                   for score, target in sorted(scores, key=lambda s: (-s[0], s[1]))[:TOP_BEST]]
             out[lang] = Reconstruction(targets=n, success=success, best=top)
         return out
 
