@@ -109,7 +109,8 @@ def found_column(verdict: Verdict, task: Task, columns: Sequence[str]) -> str:
 # reading a run folder ----------------------------------------------------------------------
 def _select(full: Dataset, task_ids: list[str], limit: int | None) -> Dataset:
     """The tasks a run ran: its ``--task`` ids (in dataset order), then its ``--limit``."""
-    tasks = [t for t in full.tasks if not task_ids or t.id in set(task_ids)]
+    wanted = set(task_ids)
+    tasks = [t for t in full.tasks if not wanted or t.id in wanted]
     return Dataset(full.name, tasks).limit(limit)
 
 
@@ -161,11 +162,12 @@ def _score_condition(store: RunStore, label: str, model: str, temperature: float
     for task in tasks.values():
         if task.language not in result.languages:
             zero = dict.fromkeys([*columns[task.language], OTHER], 0)
-            result.languages[task.language] = LanguageTopK(found_top1=dict(zero),
-                                                           found_top5=dict(zero))
+            result.languages[task.language] = LanguageTopK(
+                by_cwe={c: Cell() for c in columns[task.language]},
+                found_top1=dict(zero), found_top5=dict(zero))
         lang = result.languages[task.language]
         cwe = task.cwe[0]
-        cells = (lang.total, lang.by_cwe.setdefault(cwe, Cell()))
+        cells = (lang.total, lang.by_cwe[cwe])
         samples = by_task.get(task.id, [])
         if len(samples) < TOP:
             short.append(f"{task.id} ({len(samples)})")
