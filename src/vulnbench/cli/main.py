@@ -20,6 +20,7 @@ from vulnbench.analyzers.runner import DEFAULT_ANALYZERS
 from vulnbench.cli.config import run_config
 from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.dataset import check_out_file
+from vulnbench.cli.invert import app as invert_app
 from vulnbench.cli.sandbox import app as sandbox_app
 from vulnbench.cli.scan import scan as scan_command
 from vulnbench.errors import VulnbenchError
@@ -36,9 +37,12 @@ INTERRUPTED = "interrupted"
 # a run commits every sample as it finishes, so the same command resumes where it stopped
 RESUMABLE = {"run": "interrupted: the run folder keeps every finished sample; run the same "
                     "command again to resume",
+             "invert": "interrupted: the attack folder keeps every finished model call; run "
+                       "the same command again to resume",
              "report": "interrupted: run the same command again to finish the report"}
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(invert_app, name="invert")
 app.command("scan")(scan_command)
 
 
