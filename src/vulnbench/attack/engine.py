@@ -125,8 +125,9 @@ def _sorted_calls(calls: list[Call], order: str) -> list[Call]:
     Interleaved (the benchmark's baseline): sample index major, so consecutive calls differ
     in their prompt and no prefix is reused."""
     if order == "prefix":
+        # the task id keeps two requests with one text (often sampled alike) apart
         return sorted(calls, key=lambda c: (c.item.prompt.text, c.config.temperature,
-                                            c.item.sample_index))
+                                            c.item.task_id, c.item.sample_index))
     return sorted(calls, key=lambda c: (c.item.sample_index, c.config.temperature,
                                         c.item.prompt.text))
 
