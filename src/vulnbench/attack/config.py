@@ -51,6 +51,9 @@ class InversionConfig(BaseModel):
     trim: bool = True  # cut a code that hit the token limit back to its last whole statement
     examples_file: str = ""
     analyzers: list[str] = Field(default_factory=list)  # empty: the default set
+    # run a built-in task's exploit test on the codes that define its entry point
+    confirm: bool = True
+    sandbox: str = "bwrap"
 
     @field_validator("cwes", "sweep_cwes", mode="before")
     @classmethod

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vulnbench.attack.config import InversionConfig
+from vulnbench.attack.confirm import confirm, summarize
 from vulnbench.attack.engine import (
     CONFIG_KEY,
     Attack,
@@ -22,6 +23,7 @@ from vulnbench.attack.records import BASELINE, ScoredCode
 from vulnbench.attack.report import write_outputs
 from vulnbench.attack.results import InversionResults, build_results
 from vulnbench.attack.scoring import analyze, build_code, mark_duplicates
+from vulnbench.datasets import load_dataset
 from vulnbench.errors import RunStoreError
 from vulnbench.models import BackendOptions
 from vulnbench.store import RunLock, RunStore
@@ -103,9 +105,13 @@ def _chat(store: RunStore, config: InversionConfig, get_model: LazyModel) -> boo
 
 
 def score(attack: Attack) -> list[ScoredCode]:
+    """Codes built, de-duplicated, analyzed and (where a task's exploit applies) confirmed."""
     codes = scored_codes(attack)
     mark_duplicates(codes)
     analyze(codes, attack.store, attack.config.analyzers, attack.echo)
+    if attack.config.confirm:
+        confirm(codes, load_dataset("builtin").tasks, attack.store, attack.config.sandbox,
+                attack.echo)
     return codes
 
 
@@ -118,7 +124,8 @@ def report(attack: Attack, codes: list[ScoredCode], seconds: float) -> Inversion
               for m in [*config.methods, *([BASELINE] if config.baseline else [])]},
         prompts=attack.prompts, fewshots=attack.fewshots,
         examples={e.id: e for ex in attack.examples.values() for e in ex},
-        info=_info(config, attack, attack.chat, seconds))
+        info=_info(config, attack, attack.chat, seconds)).model_copy(
+            update={"confirmation": summarize(codes)})
 
 
 def load_attack(folder: Path, echo: Callable[[str], None] = print

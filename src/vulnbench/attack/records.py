@@ -106,3 +106,7 @@ class ScoredCode(AttackRecord):
     evidence: list[str] = Field(default_factory=list)
     analyzer_errors: list[str] = Field(default_factory=list)
     completion_tokens: int | None = None
+    # exploit confirmation (attack/confirm.py): the built-in task whose security test applies
+    # (the code defines its entry point) and whether the exploit worked (None: not run)
+    confirmed_by: str = ""
+    confirmed: bool | None = None

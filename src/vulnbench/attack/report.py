@@ -170,6 +170,23 @@ def _reconstruction(recon: dict[str, Reconstruction]) -> list[str]:
     return out
 
 
+def _confirmation(res: InversionResults) -> list[str]:
+    rows = [[label, _LANG.get(lang, lang), c.applicable, c.exploited, c.resisted, c.not_run,
+             c.flagged_and_exploited, c.exploited_not_flagged, c.flagged_not_exploited,
+             len(c.tasks)]
+            for label, langs in res.confirmation.items() for lang, c in langs.items()]
+    if not rows:
+        return []
+    return ["## Exploit confirmation", "",
+            "Scored codes that define the entry point of a built-in task of their targeted "
+            "CWE had that task's security test run against them in the sandbox: *exploited* "
+            "= the exploit worked. The static verdicts above do not use these results; this "
+            "table says how far execution agrees with them.", "",
+            *_table(["condition", "language", "applicable", "exploited", "resisted", "not run",
+                     "flagged & exploited", "exploited, not flagged",
+                     "flagged, not exploited", "tasks"], rows)]
+
+
 def render_markdown(results: InversionResults) -> str:
     """The whole report; every number comes from ``results`` (nothing is recomputed)."""
     res = results
@@ -204,6 +221,7 @@ def render_markdown(results: InversionResults) -> str:
         out += ["Promising non-secure prompts (>= 1 vulnerable code, §V-C):", ""]
         out += _table(["condition", "language", "promising", "prompts"], promising)
     out += _growth(res) + _sweeps(res) + _reconstruction(res.reconstruction)
+    out += _confirmation(res)
     return "\n".join(out).rstrip() + "\n"
 
 

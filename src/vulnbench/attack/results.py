@@ -17,6 +17,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict, Field
 from rapidfuzz import fuzz
 
+from vulnbench.attack.confirm import Confirmation
 from vulnbench.attack.records import (
     BASELINE,
     METHODS,
@@ -144,6 +145,8 @@ class InversionResults(_Model):
     sweeps: Sweeps
     reconstruction: dict[str, Reconstruction]  # language
     promising: dict[str, dict[str, dict[str, int]]]  # condition -> language -> CWE
+    # condition -> language -> exploit-test confirmation (attack/confirm.py); empty: not run
+    confirmation: dict[str, dict[str, Confirmation]] = {}
 
 
 @cache

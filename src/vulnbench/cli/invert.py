@@ -95,6 +95,10 @@ def invert(
                                        "last complete statement")] = True,
     analyzer: Annotated[list[str], typer.Option(help="static analyzers (default set when "
                                                 "none)")] = [],  # noqa: B006
+    confirm: Annotated[bool, typer.Option(help="run a built-in task's exploit test on the "
+                                          "codes that define its entry point")] = True,
+    sandbox: Annotated[str, typer.Option(help="sandbox of the exploit tests: bwrap or "
+                                         "subprocess")] = "bwrap",
     seed: Annotated[int, typer.Option()] = 0,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")] = None,
     api_key_env: Annotated[str, typer.Option(help="env var holding the API key")]
@@ -128,7 +132,7 @@ def invert(
             sweep_cwes=_split(sweep_cwe), seed=seed, chat=chat,  # type: ignore[arg-type]
             order=order,  # type: ignore[arg-type]
             trim=trim, examples_file=str(examples) if examples else "",
-            analyzers=_split(analyzer))
+            analyzers=_split(analyzer), confirm=confirm, sandbox=sandbox)
     except ValidationError as err:
         raise _config_error(err) from None
     except ValueError as err:  # a CWE id that is not one
