@@ -45,10 +45,20 @@ def _backend(base_url: str | None, api_key_env: str, concurrency: int, timeout: 
                           timeout=timeout, max_retries=max_retries)
 
 
+# config fields whose option is spelled otherwise (one value per option, repeatable)
+_OPTIONS = {"cwes": "cwe", "methods": "method", "languages": "language",
+            "analyzers": "analyzer", "sweep_prompt_temperatures": "sweep-prompt-temperature",
+            "sweep_code_temperatures": "sweep-code-temperature", "sweep_cwes": "sweep-cwe",
+            "examples_file": "examples"}
+
+
 def _config_error(err: ValidationError) -> OptionError:
+    """The option as the user typed it (``--method``, not ``--methods.0``) and the value."""
     first = err.errors()[0]
-    where = ".".join(str(p) for p in first["loc"]) or "option"
-    return OptionError(f"--{where.replace('_', '-')}: {first['msg']}")
+    field = str(first["loc"][0]) if first["loc"] else "option"
+    message = first["msg"].removeprefix("Value error, ")
+    got = f" (got {first['input']!r})" if len(first["loc"]) > 1 else ""
+    return OptionError(f"--{_OPTIONS.get(field, field).replace('_', '-')}: {message}{got}")
 
 
 @app.callback(invoke_without_command=True)
