@@ -14,13 +14,13 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from vulnbench.attack.engine import LazyModel, resolve_chat
+from vulnbench.attack.engine import CONFIG_KEY, LazyModel, resolve_chat
 from vulnbench.attack.export import export_prompts, select_promising
 from vulnbench.attack.fewshot import STOP, code_request
 from vulnbench.attack.inversion import load_attack
 from vulnbench.attack.records import Condition, NonSecurePrompt, ScoredCode
 from vulnbench.attack.scoring import analyze, build_code, mark_duplicates
-from vulnbench.errors import DatasetError
+from vulnbench.errors import DatasetError, RunStoreError
 from vulnbench.models import BackendOptions
 from vulnbench.pipeline.generate import WorkItem, generate, generation_key
 from vulnbench.records import GenerationConfig, Task
@@ -139,6 +139,10 @@ def run_transfer(folders: list[Path], out: Path, models: list[str], k2: int, per
         store = RunStore(out / "run.sqlite")
         loaded: dict[str, LazyModel] = {}
         try:
+            # its results.json and report.md would replace the attack's (or the run's)
+            if store.get_meta(CONFIG_KEY) is not None or store.get_meta("run_spec") is not None:
+                raise RunStoreError(f"{out} holds an attack or a `vulnbench run`; give "
+                                    "transfer a --out folder of its own")
             store.set_meta(TRANSFER_KEY, ",".join(str(f) for f in folders))
             codes: dict[tuple[str, str], list[ScoredCode]] = {}
             for cond in conditions:
