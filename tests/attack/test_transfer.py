@@ -15,6 +15,7 @@ import pytest
 from vulnbench.attack.config import InversionConfig
 from vulnbench.attack.inversion import invert
 from vulnbench.attack.transfer import ModelCondition, parse_condition, run_transfer
+from vulnbench.errors import RunStoreError
 from vulnbench.models import BackendOptions
 
 CMD_BAD = "    os.system(cmd)\n"
@@ -125,3 +126,15 @@ def test_transfer_through_a_replay_model(tmp_path: Path, calls_file: Path) -> No
 def test_parse_condition(text: str, expected: tuple[str, float]) -> None:
     assert parse_condition(text, 0.6) == ModelCondition(spec=expected[0],
                                                         temperature=expected[1])
+
+
+def test_transfer_refuses_to_write_into_an_attack_folder(tmp_path: Path,
+                                                         calls_file: Path) -> None:
+    folder, _, _ = make_source(tmp_path)
+    before = (folder / "results.json").read_text()
+    calls = calls_file.read_text()
+    with pytest.raises(RunStoreError, match="holds an attack"):
+        run_transfer([folder], folder, [], k2=2, per_cwe=0, code_tokens=None,
+                     options=BackendOptions(), echo=lambda _: None)
+    assert (folder / "results.json").read_text() == before
+    assert calls_file.read_text() == calls
