@@ -30,6 +30,7 @@ from vulnbench.store import RunLock, RunStore
 
 CHAT_KEY = "invert_prompting"
 WALL_KEY = "invert_wall_seconds"
+TRANSFER_KEY = "invert_transfer"  # set by attack.transfer (which imports this module)
 
 
 def stored_config(out: Path) -> InversionConfig | None:
@@ -79,6 +80,8 @@ def invert(config: InversionConfig, out: Path, options: BackendOptions,
         try:
             if store.get_meta("run_spec") is not None:
                 raise RunStoreError(f"{out} holds a `vulnbench run`; use a new --out folder")
+            if store.get_meta(TRANSFER_KEY) is not None:  # its results.json would go
+                raise RunStoreError(f"{out} holds a transfer; use a new --out folder")
             store.set_meta(CONFIG_KEY, config.model_dump_json())
             chat = _chat(store, config, get_model)
             attack = Attack(config, store, examples, chat, get_model, echo, on_call)
@@ -132,16 +135,19 @@ def load_attack(folder: Path, echo: Callable[[str], None] = print
                 ) -> tuple[Attack, list[ScoredCode]]:
     """An attack folder read back without calling a model: its config, prompts and scored
     codes (findings come from the store's cache; codes never analyzed are analyzed now).
-    Calls an interrupted attack never made are simply absent."""
+    Calls an interrupted attack never made are simply absent. Holds the folder's lock while
+    it reads (scoring writes the folder's caches): an attack running there is not raced."""
     config = stored_config(folder)
     if config is None:
         raise RunStoreError(f"{folder} holds no attack (run vulnbench invert --out {folder})")
-    store = RunStore(folder / "run.sqlite")
-    chat = store.get_meta(CHAT_KEY) == "chat"
-    attack = Attack(config, store, example_sets(config, lambda _: None), chat,
-                    LazyModel(config.model, BackendOptions()), echo, generate=False)
-    sample(attack)
-    return attack, score(attack)
+    with RunLock(folder) as lock:
+        lock.acquire(False, echo)
+        store = RunStore(folder / "run.sqlite")
+        chat = store.get_meta(CHAT_KEY) == "chat"
+        attack = Attack(config, store, example_sets(config, lambda _: None), chat,
+                        LazyModel(config.model, BackendOptions()), echo, generate=False)
+        sample(attack)
+        return attack, score(attack)
 
 
 def _info(config: InversionConfig, attack: Attack, chat: bool, seconds: float

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 from vulnbench.attack.engine import CONFIG_KEY, LazyModel, resolve_chat
 from vulnbench.attack.export import export_prompts, select_promising
 from vulnbench.attack.fewshot import STOP, code_request
-from vulnbench.attack.inversion import load_attack
+from vulnbench.attack.inversion import TRANSFER_KEY, load_attack
 from vulnbench.attack.records import Condition, NonSecurePrompt, ScoredCode
 from vulnbench.attack.scoring import analyze, build_code, mark_duplicates
 from vulnbench.errors import DatasetError, RunStoreError
@@ -26,7 +26,6 @@ from vulnbench.pipeline.generate import WorkItem, generate, generation_key
 from vulnbench.records import GenerationConfig, Task
 from vulnbench.store import RunLock, RunStore
 
-TRANSFER_KEY = "invert_transfer"
 ALL = 1_000_000  # "every promising prompt"
 
 
