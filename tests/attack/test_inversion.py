@@ -118,9 +118,10 @@ def check_complete(results: dict[str, Any], k: int = 2) -> None:
             "generated"] == per_cell
 
 
-def test_invert_end_to_end(tmp_path: Path, script: Path, calls_file: Path) -> None:
+@pytest.mark.parametrize("chat", ["completion", "chat"])
+def test_invert_end_to_end(tmp_path: Path, script: Path, calls_file: Path, chat: str) -> None:
     out = tmp_path / "attack"
-    results = invert(config(script), out, BackendOptions(), echo=lambda _: None)
+    results = invert(config(script, chat=chat), out, BackendOptions(), echo=lambda _: None)
     assert (out / "results.json").is_file() and (out / "report.md").is_file()
     assert "CWE-78" in (out / "report.md").read_text()
     data = _results(out)
@@ -129,7 +130,7 @@ def test_invert_end_to_end(tmp_path: Path, script: Path, calls_file: Path) -> No
     assert len(_lines(calls_file)) == PLANNED
     assert data["run"]["new_calls"] == PLANNED and data["run"]["reused_calls"] == 0
     assert data["run"]["calls"] == {"invert:prompts": 16, "invert:codes": 48}
-    assert data["run"]["prompting"] == "completion"
+    assert data["run"]["prompting"] == chat
 
 
 def test_rerun_makes_no_call_and_larger_k_only_the_new_ones(

@@ -138,3 +138,17 @@ def test_transfer_refuses_to_write_into_an_attack_folder(tmp_path: Path,
                      options=BackendOptions(), echo=lambda _: None)
     assert (folder / "results.json").read_text() == before
     assert calls_file.read_text() == calls
+
+
+def test_an_attack_refuses_a_transfer_folder(tmp_path: Path, calls_file: Path) -> None:
+    folder, script, _ = make_source(tmp_path)
+    out = tmp_path / "transfer"
+    run_transfer([folder], out, [], k2=1, per_cwe=0, code_tokens=None,
+                 options=BackendOptions(), echo=lambda _: None)
+    before = (out / "results.json").read_text()
+    cfg = InversionConfig(model=f"mock:{script}", cwes=["CWE-78"], methods=["fs-code"], k=1,
+                          k2=1, permutations=1, chat="completion", analyzers=["bandit"],
+                          confirm=False)
+    with pytest.raises(RunStoreError, match="holds a transfer"):
+        invert(cfg, out, BackendOptions(), echo=lambda _: None)
+    assert (out / "results.json").read_text() == before
