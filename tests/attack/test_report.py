@@ -62,7 +62,7 @@ def test_counts_growth_sweeps_reconstruction(md: str) -> None:
     assert f"| {MAIN.label} | Python | 3 | 2 | 9 | 1 | 1 | 1 | 1 | 6 | 4 | 3 | 1 |" in md
     assert "| CWE-22 | 7 | 2 / 2 @2 | 3 / 2 @4 | 3 / 2 @6 | 3 / 2 @7 |" in md
     assert "## Number of shots (App. D, Fig. 5)" in md
-    assert "| FS-Code | 3 (main) | 6 | 4 | 3 |" in md
+    assert "| FS-Code | 3 (main) | 1 | 1 | 1 |" in md  # main row: the swept CWE only
     assert "| FS-Code | 0.2 | 0.6 | 1 | 0 |" in md
     assert "| CWE-89 | 0 | - | - | - | - |" in md
     assert "| 50 | 67% (2/3) |" in md

@@ -203,10 +203,12 @@ def test_growth_is_thinned_and_keeps_the_last_point() -> None:
 def test_sweeps(res: InversionResults) -> None:
     shots = [(r.method, r.shots, r.main, r.scored, r.vulnerable, r.targeted_hits)
              for r in res.sweeps.shots]
-    assert shots == [("fs-code", 1, False, 2, 2, 1), ("fs-code", 3, True, 6, 4, 3)]
+    # the main row counts only the cells the sweep ran on (CWE-79 for shots, CWE-22 for
+    # temperature), so a sweep over a subset of CWEs compares like with like
+    assert shots == [("fs-code", 1, False, 2, 2, 1), ("fs-code", 3, True, 1, 1, 1)]
     temps = [(r.prompt_temperature, r.code_temperature, r.main, r.scored, r.vulnerable)
              for r in res.sweeps.temperature]
-    assert temps == [(0.2, 0.6, False, 1, 0), (0.6, 0.6, True, 6, 4)]
+    assert temps == [(0.2, 0.6, False, 1, 0), (0.6, 0.6, True, 5, 3)]
 
 
 def test_no_sweep_gives_empty_lists() -> None:

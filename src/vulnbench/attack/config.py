@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vulnbench.attack.records import BASELINE, METHODS, Condition, Method
 from vulnbench.records import Language, normalize_cwe
@@ -73,6 +73,15 @@ class InversionConfig(BaseModel):
             raise ValueError(f"{BASELINE} is the baseline (--baseline/--no-baseline), "
                              "not a method")
         return list(dict.fromkeys(value))
+
+    @model_validator(mode="after")
+    def _sweep_method_runs(self) -> InversionConfig:
+        sweeping = (self.sweep_shots or self.sweep_prompt_temperatures
+                    or self.sweep_code_temperatures)
+        if sweeping and self.sweep_method not in self.methods:
+            raise ValueError(f"the sweeps run {self.sweep_method}, which is not among the "
+                             "methods: add it with --method or choose --sweep-method")
+        return self
 
     def main_condition(self, method: Method) -> Condition:
         shots = 1 if method == "os-prompt" else 0 if method == BASELINE else self.shots

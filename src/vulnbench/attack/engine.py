@@ -90,16 +90,20 @@ class Attack:
 
 def example_sets(config: InversionConfig, echo: Callable[[str], None]
                  ) -> dict[tuple[str, str], list[InversionExample]]:
-    """Examples per attacked (language, CWE): built-in ones and the user's file. A CWE with
-    examples in none of the languages is an error naming what is available."""
-    pool = builtin_examples()
-    if config.examples_file:
-        pool += load_examples(Path(config.examples_file))
+    """Examples per attacked (language, CWE): the user's file first, then built-in ones to
+    fill up to shots + 1. A CWE with examples in none of the languages is an error naming
+    what is available."""
+    builtin = builtin_examples()
+    mine = load_examples(Path(config.examples_file)) if config.examples_file else []
+    pool = [*mine, *builtin]
     most = max([config.shots, *config.sweep_shots]) + 1
     sets: dict[tuple[str, str], list[InversionExample]] = {}
     for cwe in config.cwes:
         for lang in config.languages:
-            found = examples_for(pool, cwe, lang, most)
+            found = examples_for(mine, cwe, lang, most)
+            taken = {e.id for e in found}
+            found += [e for e in examples_for(builtin, cwe, lang, most)
+                      if e.id not in taken][:most - len(found)]
             if found:
                 sets[(lang, cwe)] = found
         if not any((lang, cwe) in sets for lang in config.languages):

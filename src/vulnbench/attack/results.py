@@ -311,6 +311,12 @@ def _only_differs(cond: Condition, main: Condition, fields: set[str]) -> bool:
     return bool(diff) and diff <= fields
 
 
+def _scope(by_label: dict[str, list[_Row]], sweep: list[Condition]) -> set[tuple[str, str]]:
+    """The (language, CWE) cells a sweep ran on: its main-condition row counts only those,
+    so a sweep over a subset of CWEs compares like with like."""
+    return {(r.language, r.cwe) for c in sweep for r in by_label.get(c.label, [])}
+
+
 def _sweeps(by_label: dict[str, list[_Row]], conditions: dict[str, ConditionInfo],
             main: dict[str, Condition]) -> Sweeps:
     shots: list[ShotsRow] = []
@@ -321,16 +327,18 @@ def _sweeps(by_label: dict[str, list[_Row]], conditions: dict[str, ConditionInfo
         temp_sweep = [c for c in mine if _only_differs(
             c, mc, {"prompt_temperature", "code_temperature"})]
         if shot_sweep and method in ("fs-code", "fs-prompt"):
+            scope = _scope(by_label, shot_sweep)
             for c in sorted([mc, *shot_sweep], key=lambda c: c.shots):
-                rows = by_label.get(c.label, [])
+                rows = [r for r in by_label.get(c.label, []) if (r.language, r.cwe) in scope]
                 shots.append(ShotsRow(
                     method=method, shots=c.shots, main=c == mc,
                     scored=sum(r.scored for r in rows), vulnerable=sum(r.hit for r in rows),
                     targeted_hits=sum(r.targeted_hit for r in rows)))
         if temp_sweep:
+            scope = _scope(by_label, temp_sweep)
             for c in sorted([mc, *temp_sweep],
                             key=lambda c: (c.prompt_temperature, c.code_temperature)):
-                rows = by_label.get(c.label, [])
+                rows = [r for r in by_label.get(c.label, []) if (r.language, r.cwe) in scope]
                 temps.append(TemperatureRow(
                     method=method, prompt_temperature=c.prompt_temperature,
                     code_temperature=c.code_temperature, main=c == mc,

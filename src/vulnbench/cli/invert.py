@@ -167,6 +167,8 @@ def export(
     ``vulnbench run --dataset FILE`` loads."""
     from vulnbench.attack.transfer import export_folder
 
+    if per_cwe < 1:
+        raise OptionError(f"--per-cwe must be at least 1, got {per_cwe}")
     count = export_folder(folder, out, per_cwe, set(_split(method)) or None)
     console.print(f"{count} promising prompts written to {out}")
 
@@ -176,9 +178,9 @@ def transfer(
     folders: Annotated[list[Path], typer.Argument(help="attack folders whose promising "
                                                   "prompts are completed")],
     out: Annotated[Path, typer.Option(help="transfer folder (resumed when it exists)")],
-    model: Annotated[list[str], typer.Option(help="completing model BACKEND[:NAME][@T] "
-                                             "(repeatable); each folder's own model is "
-                                             "always one")] = [],  # noqa: B006
+    model: Annotated[list[str], typer.Option(
+        help="completing model: BACKEND:NAME, or BACKEND:NAME@T for a temperature, e.g. "
+             "local@0.2 (repeatable); each folder's own model is always one")] = [],  # noqa: B006
     k2: Annotated[int, typer.Option("--k2", help="codes per prompt")] = 5,
     per_cwe: Annotated[int, typer.Option(help="promising prompts per CWE (0: all)")] = 0,
     code_tokens: Annotated[int | None, typer.Option(help="tokens per code (default: the "
@@ -204,10 +206,15 @@ def transfer(
 def score(folder: Annotated[Path, typer.Argument(help="a vulnbench run folder")]) -> None:
     """Top-1/top-5 counts of vulnerable codes (any CWE) of a run, per CWE and language (the
     paper's Table VI): for a run on exported prompts or on CodeLMSec's benchmark."""
+    from vulnbench.attack.inversion import stored_config
     from vulnbench.attack.topk import render_topk, score_run, write_topk
 
     if not (folder / "run.sqlite").is_file():
         raise VulnbenchError(f"{folder} holds no run store; make one with vulnbench run")
+    if stored_config(folder) is not None:
+        raise VulnbenchError(f"{folder} holds an attack, not a vulnbench run: export its "
+                             "prompts (vulnbench invert export), run a model on them "
+                             "(vulnbench run --dataset FILE) and score that run folder")
     topk = score_run(folder)
     write_topk(folder, topk)
     print(render_topk(topk))
