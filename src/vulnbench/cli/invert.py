@@ -55,8 +55,10 @@ _OPTIONS = {"cwes": "cwe", "methods": "method", "languages": "language",
 def _config_error(err: ValidationError) -> OptionError:
     """The option as the user typed it (``--method``, not ``--methods.0``) and the value."""
     first = err.errors()[0]
-    field = str(first["loc"][0]) if first["loc"] else "option"
     message = first["msg"].removeprefix("Value error, ")
+    if not first["loc"]:  # a check across options says which ones itself
+        return OptionError(message)
+    field = str(first["loc"][0])
     got = f" (got {first['input']!r})" if len(first["loc"]) > 1 else ""
     return OptionError(f"--{_OPTIONS.get(field, field).replace('_', '-')}: {message}{got}")
 
