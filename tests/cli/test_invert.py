@@ -72,6 +72,8 @@ def test_invert_runs_and_prints_its_summary(attack: tuple[Path, Path, str]) -> N
      "--chat: Input should be 'auto', 'chat' or 'completion'"),
     (["--out", "{out}", "--cwe", "CWE-89", "--k", "0"], "--k: Input should be greater"),
     (["--out", "{out}", "--cwe", "CWE-4242"], "no example of CWE-4242 in python"),
+    (["--out", "{out}", "--cwe", "CWE-89", "--method", "fs-prompt", "--sweep-shots", "1,2"],
+     "error: the sweeps run fs-code, which is not among the methods"),
 ])
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(
         tmp_path: Path, args: list[str], needle: str) -> None:
