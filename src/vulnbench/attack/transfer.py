@@ -26,6 +26,7 @@ from vulnbench.pipeline.generate import WorkItem, generate, generation_key
 from vulnbench.records import GenerationConfig, Task
 from vulnbench.store import RunLock, RunStore
 
+PROMPTING_KEY = "invert_transfer_prompting"
 ALL = 1_000_000  # "every promising prompt"
 
 
@@ -146,7 +147,7 @@ def run_transfer(folders: list[Path], out: Path, models: list[str], k2: int, per
             codes: dict[tuple[str, str], list[ScoredCode]] = {}
             for cond in conditions:
                 lazy = loaded.setdefault(cond.spec, LazyModel(cond.spec, options))
-                chat = resolve_chat("auto", lazy)
+                chat = _chat(store, cond.spec, lazy)
                 for source in sources:
                     codes[(cond.label, source.label)] = _complete(
                         store, lazy, chat, cond, source, k2, code_tokens, echo)
@@ -159,6 +160,18 @@ def run_transfer(folders: list[Path], out: Path, models: list[str], k2: int, per
             store.close()
             for lazy in loaded.values():
                 lazy.close()
+
+
+def _chat(store: RunStore, spec: str, lazy: LazyModel) -> bool:
+    """Chat or completion prompting of one completing model, decided once per folder: a
+    rerun with nothing left to ask never loads the model (nor needs its API key)."""
+    key = f"{PROMPTING_KEY}:{spec}"
+    saved = store.get_meta(key)
+    if saved is not None:
+        return saved == "chat"
+    chat = resolve_chat("auto", lazy)
+    store.set_meta(key, "chat" if chat else "completion")
+    return chat
 
 
 def _complete(store: RunStore, lazy: LazyModel, chat: bool, cond: ModelCondition,
