@@ -90,7 +90,9 @@ def test_transfer_matrix_of_two_fake_models(tmp_path: Path, calls_file: Path) ->
     report = (out / "report.md").read_text()
     assert f"| {model_b} | 4 | 1 |" in report
 
-    # a rerun asks nothing and writes the same matrix
+    # a rerun asks nothing, loads no model (their scripts are gone) and writes the same
+    other.unlink()
+    (tmp_path / "source.json").unlink()
     again = run_transfer([folder], out, [f"mock:{other}@0.2"], k2=2, per_cwe=0,
                          code_tokens=None, options=BackendOptions(), echo=lambda _: None)
     assert len(calls_file.read_text().splitlines()) == attack_calls + len(made)
