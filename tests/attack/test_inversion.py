@@ -136,17 +136,20 @@ def test_invert_end_to_end(tmp_path: Path, script: Path, calls_file: Path, chat:
 def test_rerun_makes_no_call_and_larger_k_only_the_new_ones(
         tmp_path: Path, script: Path, calls_file: Path) -> None:
     out = tmp_path / "attack"
-    invert(config(script), out, BackendOptions(), echo=lambda _: None)
+    invert(config(script, chat="auto"), out, BackendOptions(), echo=lambda _: None)
     first_calls = _lines(calls_file)
     first = _results(out)
+    assert first["run"]["prompting"] == "chat"  # the fake model has a chat template
 
-    invert(config(script), out, BackendOptions(), echo=lambda _: None)
+    hidden = script.rename(tmp_path / "hidden.json")  # loading the model would now fail
+    invert(config(script, chat="auto"), out, BackendOptions(), echo=lambda _: None)
+    hidden.rename(script)
     assert _lines(calls_file) == first_calls  # no model call at all
     again = _results(out)
     assert _without_timing(again) == _without_timing(first)
     assert (again["run"]["new_calls"], again["run"]["reused_calls"]) == (0, PLANNED)
 
-    invert(config(script, k=3), out, BackendOptions(), echo=lambda _: None)
+    invert(config(script, k=3, chat="auto"), out, BackendOptions(), echo=lambda _: None)
     new_calls = _lines(calls_file)[len(first_calls):]
     # phase 1: one more sample per few-shot prompt; phase 2: k' codes of each new prompt;
     # baseline: 2 x 3 x 2 = 12 codes per CWE over 4 examples, 8 before
