@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from vulnbench.attack.config import InversionConfig
-from vulnbench.attack.inversion import invert
+from vulnbench.attack.inversion import TRANSFER_KEY, invert
 from vulnbench.attack.transfer import ModelCondition, parse_condition, run_transfer
 from vulnbench.errors import RunStoreError
 from vulnbench.models import BackendOptions
+from vulnbench.store import RunStore
 
 CMD_BAD = "    os.system(cmd)\n"
 CMD_OK = "    return cmd\n"
@@ -143,11 +144,15 @@ def test_transfer_refuses_to_write_into_an_attack_folder(tmp_path: Path,
 
 
 def test_an_attack_refuses_a_transfer_folder(tmp_path: Path, calls_file: Path) -> None:
-    folder, script, _ = make_source(tmp_path)
-    out = tmp_path / "transfer"
-    run_transfer([folder], out, [], k2=1, per_cwe=0, code_tokens=None,
-                 options=BackendOptions(), echo=lambda _: None)
-    before = (out / "results.json").read_text()
+    script = tmp_path / "script.json"
+    script.write_text("{}")
+    out = tmp_path / "transfer"  # what run_transfer leaves (the meta it sets, its results)
+    out.mkdir()
+    store = RunStore(out / "run.sqlite")
+    store.set_meta(TRANSFER_KEY, str(tmp_path / "attack"))
+    store.close()
+    before = '{"models": []}\n'
+    (out / "results.json").write_text(before)
     cfg = InversionConfig(model=f"mock:{script}", cwes=["CWE-78"], methods=["fs-code"], k=1,
                           k2=1, permutations=1, chat="completion", analyzers=["bandit"],
                           confirm=False)
