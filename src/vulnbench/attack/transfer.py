@@ -99,14 +99,15 @@ class Source(BaseModel):
     tasks: list[Task]
 
 
-def load_sources(folders: list[Path], per_cwe: int, echo: Callable[[str], None]
-                 ) -> list[Source]:
+def load_sources(folders: list[Path], per_cwe: int, echo: Callable[[str], None],
+                 methods: set[str] | None = None) -> list[Source]:
+    """Each folder's promising prompts (of ``methods``; default every method but the
+    baseline, whose prompts are the examples' own)."""
     out: list[Source] = []
     for folder in folders:
         attack, codes = load_attack(folder, echo)
         try:
             cfg = attack.config
-            methods = {"fs-code"} if "fs-code" in cfg.methods else None
             tasks, _ = select_promising(codes, attack.prompts, per_cwe or ALL, methods)
         finally:
             attack.store.close()
@@ -123,12 +124,13 @@ def load_sources(folders: list[Path], per_cwe: int, echo: Callable[[str], None]
 
 def run_transfer(folders: list[Path], out: Path, models: list[str], k2: int, per_cwe: int,
                  code_tokens: int | None, options: BackendOptions,
-                 echo: Callable[[str], None] = print) -> TransferResults:
+                 echo: Callable[[str], None] = print, methods: set[str] | None = None
+                 ) -> TransferResults:
     """Complete every source's promising prompts ``k2`` times with every model condition
     (the sources' own and ``models``), score them, write results.json and report.md."""
     if not folders:
         raise DatasetError("vulnbench invert transfer needs at least one attack folder")
-    sources = load_sources(folders, per_cwe, echo)
+    sources = load_sources(folders, per_cwe, echo, methods)
     conditions: list[ModelCondition] = []
     for cond in [s.condition for s in sources] + [
             parse_condition(m, sources[0].condition.temperature) for m in models]:

@@ -185,6 +185,8 @@ def transfer(
              "local@0.2 (repeatable); each folder's own model is always one")] = [],  # noqa: B006
     k2: Annotated[int, typer.Option("--k2", help="codes per prompt")] = 5,
     per_cwe: Annotated[int, typer.Option(help="promising prompts per CWE (0: all)")] = 0,
+    method: Annotated[list[str], typer.Option(help="only prompts of these methods (default "
+                                              "all but the baseline)")] = [],  # noqa: B006
     code_tokens: Annotated[int | None, typer.Option(help="tokens per code (default: the "
                                                     "attack's)")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")] = None,
@@ -200,7 +202,7 @@ def transfer(
 
     backend = _backend(base_url, api_key_env, concurrency, timeout, max_retries)
     run_transfer(list(folders), out, _split(model), k2, per_cwe, code_tokens, backend,
-                 echo=lambda msg: console.print(msg))
+                 echo=lambda msg: console.print(msg), methods=set(_split(method)) or None)
     console.print(f"results in {out}/results.json, report in {out}/report.md")
 
 
