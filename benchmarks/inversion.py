@@ -8,8 +8,13 @@ sampling phases (``engine.sample``) once per order on a fresh run store; the ord
 alternates across repeats. One model is loaded before timing and shared by every run; before
 each measured run a short unrelated completion replaces llama.cpp's evaluated tokens, so no
 run starts on a prefix left by the one before. Figures are medians over ``--repeats``; the
-ratio is prefix / interleaved codes per second. With fixed seeds both orders ask the same
-calls (same content-addressed keys): the script checks and prints whether they did.
+ratio is prefix / interleaved codes per second (and CPU seconds per code, which other
+processes on the machine disturb less than wall time). With fixed seeds both orders ask the
+same phase-1 calls (same content-addressed keys); a sampled text can still differ where
+llama.cpp reused a prefix (its logits are computed in another batch shape), and a differing
+non-secure prompt gives different phase-2 calls. The script prints whether each order
+reproduced itself, which shared calls differ between the orders, and the work per run (calls,
+codes, generated and prompt tokens) so the comparison can be judged fair.
 
     python benchmarks/inversion.py [--cwe CWE-89 --cwe CWE-78] [--language python]
                                    [--method fs-code] [--k 3] [--k2 2] [--permutations 1]
@@ -62,12 +67,14 @@ class Run:
 
     order: str
     seconds: float  # wall time of engine.sample (both phases, store writes included)
+    cpu_seconds: float  # this process's CPU time over the same span (llama.cpp threads too)
     phase_seconds: dict[str, float]  # model time per phase, summed over its calls
     calls: int
     codes: int
     tokens: int  # completion tokens of all calls
     prompt_tokens: int
     outputs: dict[str, str]  # key -> generated text
+    where: dict[str, str]  # key -> "phase N sample I"
 
     @property
     def codes_per_s(self) -> float:
@@ -89,14 +96,16 @@ def measure(config: InversionConfig, examples: dict[tuple[str, str], list[Invers
         try:
             attack = Attack(config, store, examples, chat, get_model, echo=lambda _: None)
             flush(get_model)
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             sample(attack)
             seconds = time.perf_counter() - start
+            cpu_seconds = time.process_time() - cpu
             gens = [store.get_generation(k) for k in store.generation_keys()]
         finally:
             store.close()
     phase_seconds = {PROMPTS_PHASE: 0.0, CODES_PHASE: 0.0}
     outputs: dict[str, str] = {}
+    where: dict[str, str] = {}
     tokens = prompt_tokens = codes = 0
     for gen in gens:
         assert gen is not None
@@ -105,8 +114,10 @@ def measure(config: InversionConfig, examples: dict[tuple[str, str], list[Invers
         prompt_tokens += gen.completion.prompt_tokens or 0
         codes += gen.condition == CODES_PHASE
         outputs[gen.key] = gen.completion.text
-    return Run(config.order, seconds, phase_seconds, len(gens), codes, tokens, prompt_tokens,
-               outputs)
+        where[gen.key] = (f"phase {1 if gen.condition == PROMPTS_PHASE else 2} "
+                          f"sample {gen.sample_index}")
+    return Run(config.order, seconds, cpu_seconds, phase_seconds, len(gens), codes, tokens,
+               prompt_tokens, outputs, where)
 
 
 def build_config(args: argparse.Namespace) -> InversionConfig:
@@ -149,14 +160,14 @@ def median(values: list[float]) -> float:
 def report(runs: dict[str, list[Run]], repeats: int) -> None:
     table = Table(title=f"engine.sample per call order, medians over {repeats} repeat(s)")
     for col in ("order", "model calls", "codes", "tokens generated", "s per repeat",
-                "median s", "phase 1 s", "phase 2 s", "codes/s"):
+                "median s", "CPU s", "phase 1 s", "phase 2 s", "codes/s"):
         table.add_column(col, justify="left" if col == "order" else "right")
     for order in ORDERS:
         rs = runs[order]
         table.add_row(
             order, f"{median([r.calls for r in rs]):g}", f"{median([r.codes for r in rs]):g}",
             f"{median([r.tokens for r in rs]):g}", ", ".join(f"{r.seconds:.1f}" for r in rs),
-            f"{median([r.seconds for r in rs]):.1f}",
+            f"{median([r.seconds for r in rs]):.1f}", f"{median([r.cpu_seconds for r in rs]):.1f}",
             f"{median([r.phase_seconds[PROMPTS_PHASE] for r in rs]):.1f}",
             f"{median([r.phase_seconds[CODES_PHASE] for r in rs]):.1f}",
             f"{median([r.codes_per_s for r in rs]):.3f}")
@@ -167,6 +178,11 @@ def report(runs: dict[str, list[Run]], repeats: int) -> None:
     console.print(f"codes/s prefix / interleaved = [bold]{fast / base:.2f}x[/] (ratio of "
                   f"medians; per repeat: {', '.join(f'{x:.2f}x' for x in per_repeat)})"
                   if base else "interleaved made no code: no ratio")
+    cpu_fast, cpu_base = (median([r.cpu_seconds / r.codes for r in runs[o] if r.codes])
+                          for o in ORDERS)
+    if cpu_fast:
+        console.print(f"CPU seconds per code interleaved / prefix = {cpu_base / cpu_fast:.2f}x "
+                      "(less sensitive than wall time to other processes on the machine)")
     p1 = [r.phase_seconds[PROMPTS_PHASE] for r in runs["interleaved"]]
     p1_fast = [r.phase_seconds[PROMPTS_PHASE] for r in runs["prefix"]]
     if median(p1_fast):
@@ -176,17 +192,27 @@ def report(runs: dict[str, list[Run]], repeats: int) -> None:
 
 
 def same_calls(runs: dict[str, list[Run]]) -> None:
-    """Whether the two orders made the same calls (keys) and produced the same outputs."""
+    """Whether each order reproduced itself across repeats, and whether the two orders made
+    the same calls (keys) with the same outputs. A phase-1 text that differs gives its
+    non-secure prompt different phase-2 keys, so only equal phase-1 texts give equal key sets."""
+    for order in ORDERS:
+        first, *rest = runs[order]
+        same = all(r.outputs == first.outputs for r in rest)
+        console.print(f"{order}: every repeat made the same calls with identical output text: "
+                      f"{same}")
     for r, (p, i) in enumerate(zip(*(runs[o] for o in ORDERS), strict=True)):
         pk, ik = set(p.outputs), set(i.outputs)
         shared = pk & ik
-        same_text = sum(p.outputs[k] == i.outputs[k] for k in shared)
+        differ = sorted(p.where[k] for k in shared if p.outputs[k] != i.outputs[k])
         verdict = "the same set of" if pk == ik else "DIFFERENT sets of"
         console.print(f"repeat {r + 1}: prefix and interleaved made {verdict} calls "
-                      f"({len(pk)} / {len(ik)} keys, {len(shared)} shared); identical output "
-                      f"text for {same_text} of {len(shared)} shared calls")
-    all_keys = {frozenset(run.outputs) for rs in runs.values() for run in rs}
-    console.print(f"every run made the same set of calls: {len(all_keys) == 1}")
+                      f"({len(pk)} / {len(ik)} keys, {len(shared)} shared); output text differs "
+                      f"for {len(differ)} shared call(s){': ' if differ else ''}"
+                      f"{', '.join(differ)}")
+    work = {o: (runs[o][0].calls, runs[o][0].codes, runs[o][0].tokens, runs[o][0].prompt_tokens)
+            for o in ORDERS}
+    console.print("work per run (calls, codes, generated tokens, prompt tokens): "
+                  + "; ".join(f"{o} {w}" for o, w in work.items()))
 
 
 def main() -> None:
@@ -222,9 +248,6 @@ def main() -> None:
                               f"codes, {run.tokens} tokens, {run.seconds:.1f} s")
         console.print()
         report(runs, args.repeats)
-        prompt_tokens = median([r.prompt_tokens for r in runs["prefix"]])
-        console.print(f"prompt tokens per run (as the model reports them, cached or not): "
-                      f"{prompt_tokens:g}")
     finally:
         get_model.close()
     console.print(f"\ntotal {time.perf_counter() - started:.0f} s; "
