@@ -5,7 +5,9 @@ killed attack resumes without repeating a call and a larger k only adds samples.
 
 Calls that share a prefix run back to back (all k samples of one few-shot prompt, then the
 next; all k' completions of one non-secure prompt): a local llama.cpp model then evaluates the
-long shared prefix once instead of once per call."""
+long shared prefix once instead of once per call. Its output on a reused prefix is not
+bit-identical to a cold evaluation, so at T > 0 the order can change sampled text (measured
+by benchmarks/inversion.py); a stored call is what the model answered and is never re-asked."""
 
 from __future__ import annotations
 
