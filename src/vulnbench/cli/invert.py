@@ -21,6 +21,14 @@ app = typer.Typer(add_completion=False, help="Model-inversion attack (CodeLMSec)
 console = Console(stderr=True, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
+# the model backend's options, shared by the commands that call a model
+BaseUrl = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")]
+ApiKeyEnv = Annotated[str, typer.Option(help="env var holding the API key")]
+Concurrency = Annotated[int, typer.Option(help="parallel API requests")]
+Timeout = Annotated[float, typer.Option(help="seconds per API request")]
+MaxRetries = Annotated[int, typer.Option(help="retries of a failed API request")]
+
+
 def _floats(values: list[str], what: str) -> list[float]:
     try:
         return [float(x) for v in values for x in v.split(",") if x.strip()]
@@ -112,12 +120,11 @@ def invert(
     sandbox: Annotated[str, typer.Option(help="sandbox of the exploit tests: bwrap or "
                                          "subprocess")] = "bwrap",
     seed: Annotated[int, typer.Option()] = 0,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")] = None,
-    api_key_env: Annotated[str, typer.Option(help="env var holding the API key")]
-        = "OPENAI_API_KEY",
-    concurrency: Annotated[int, typer.Option(help="parallel API requests")] = 4,
-    timeout: Annotated[float, typer.Option(help="seconds per API request")] = 120.0,
-    max_retries: Annotated[int, typer.Option()] = 5,
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = "OPENAI_API_KEY",
+    concurrency: Concurrency = 4,
+    timeout: Timeout = 120.0,
+    max_retries: MaxRetries = 5,
 ) -> None:
     """Run (or resume) an attack: writes OUT/results.json and OUT/report.md."""
     if ctx.invoked_subcommand is not None:
@@ -189,12 +196,11 @@ def transfer(
                                               "all but the baseline)")] = [],  # noqa: B006
     code_tokens: Annotated[int | None, typer.Option(help="tokens per code (default: the "
                                                     "attack's)")] = None,
-    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint")] = None,
-    api_key_env: Annotated[str, typer.Option(help="env var holding the API key")]
-        = "OPENAI_API_KEY",
-    concurrency: Annotated[int, typer.Option(help="parallel API requests")] = 4,
-    timeout: Annotated[float, typer.Option(help="seconds per API request")] = 120.0,
-    max_retries: Annotated[int, typer.Option()] = 5,
+    base_url: BaseUrl = None,
+    api_key_env: ApiKeyEnv = "OPENAI_API_KEY",
+    concurrency: Concurrency = 4,
+    timeout: Timeout = 120.0,
+    max_retries: MaxRetries = 5,
 ) -> None:
     """Complete the promising prompts of one or more attacks with other models: the
     models x prompt sources matrix of vulnerable codes (the paper's Tables IV/V)."""
