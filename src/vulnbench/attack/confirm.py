@@ -105,7 +105,9 @@ class Confirmation(BaseModel):
     applicable: int = 0  # scored codes that define a task's entry point
     exploited: int = 0  # its security test failed: the exploit worked
     resisted: int = 0  # its security test passed
-    not_run: int = 0  # the test could not run (sandbox, environment, timeout)
+    # no verdict: the code raised before the exploit could be judged (a NameError, a missing
+    # argument), or the sandbox, environment or a timeout stopped the test
+    not_run: int = 0
     flagged_and_exploited: int = 0  # the static engine flagged it and the exploit worked
     exploited_not_flagged: int = 0  # the exploit worked, the static engine saw nothing
     flagged_not_exploited: int = 0  # flagged, yet this task's exploit did not work

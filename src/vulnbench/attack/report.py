@@ -181,8 +181,9 @@ def _confirmation(res: InversionResults) -> list[str]:
             "Scored codes that define the entry point of a built-in task of their targeted "
             "CWE had that task's security test run against them in the sandbox: *exploited* "
             "= the exploit worked. The static verdicts above do not use these results; this "
-            "table says how far execution agrees with them.", "",
-            *_table(["condition", "language", "applicable", "exploited", "resisted", "not run",
+            "table says how far execution agrees with them. *No verdict*: the code raised "
+            "before the exploit could be judged, or the test could not run.", "",
+            *_table(["condition", "language", "applicable", "exploited", "resisted", "no verdict",
                      "flagged & exploited", "exploited, not flagged",
                      "flagged, not exploited", "tasks"], rows)]
 
