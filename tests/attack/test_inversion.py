@@ -74,14 +74,6 @@ def script(tmp_path: Path) -> Path:
     return path
 
 
-@pytest.fixture
-def calls_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "calls.txt"
-    path.touch()
-    monkeypatch.setenv("VULNBENCH_MOCK_CALLS", str(path))
-    return path
-
-
 def _lines(path: Path) -> list[str]:
     return path.read_text().splitlines()
 

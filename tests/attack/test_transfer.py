@@ -28,14 +28,6 @@ OK = {"CWE-78": CMD_OK, "CWE-89": SQL_OK}
 TASKS = {"CWE-78": "invert-python-cwe078-001", "CWE-89": "invert-python-cwe089-001"}
 
 
-@pytest.fixture
-def calls_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "calls.txt"
-    path.touch()
-    monkeypatch.setenv("VULNBENCH_MOCK_CALLS", str(path))
-    return path
-
-
 def make_source(tmp_path: Path) -> tuple[Path, Path, str]:
     """An attack folder with one non-secure prompt per CWE (FS-Code, k = 1, one
     permutation) whose first code is vulnerable: (folder, script, source label)."""

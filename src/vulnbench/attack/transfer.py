@@ -220,7 +220,11 @@ def _complete(store: RunStore, lazy: LazyModel, chat: bool, cond: ModelCondition
 def _results(sources: list[Source], conditions: list[ModelCondition],
              codes: dict[tuple[str, str], list[ScoredCode]], k2: int) -> TransferResults:
     matrix: dict[str, dict[str, dict[str, Cell]]] = {}
+    tasks = {s.label: s.tasks for s in sources}
     for (model, source), group in codes.items():
+        for task in tasks[source]:
+            matrix.setdefault(task.language, {}).setdefault(model, {}).setdefault(
+                source, Cell()).prompts += 1
         for code in group:
             cell = matrix.setdefault(code.language, {}).setdefault(model, {}).setdefault(
                 source, Cell())
@@ -232,12 +236,6 @@ def _results(sources: list[Source], conditions: list[ModelCondition],
                     cell.per_cwe[code.cwe] = cell.per_cwe.get(code.cwe, 0) + 1
                 elif code.vulnerable is None:
                     cell.unjudged += 1
-        for src in sources:
-            if src.label != source:
-                continue
-            for task in src.tasks:
-                lang = matrix.setdefault(task.language, {}).setdefault(model, {})
-                lang.setdefault(source, Cell()).prompts += 1
     return TransferResults(sources={s.label: s.folder for s in sources},
                            models=[c.label for c in conditions], k2=k2, matrix=matrix)
 
