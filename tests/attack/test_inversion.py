@@ -56,7 +56,9 @@ def write_script(script: Path, tmp: Path, k: int = 3) -> None:
         store.close()
     out: dict[str, list[str]] = {}
     for call in calls:
-        label, fs_id, lang, cwe, p = call.owner.split("|")
+        fs, cond = attack.fewshots[call.owner], call.condition
+        assert cond is not None
+        label, fs_id, lang, cwe, p = cond.label, fs.id, fs.language, fs.cwe, fs.permutation
         i = call.item.sample_index
         tag = f"{fs_id.split('/')[0].replace('-', '_')}_p{p}_q{i}"
         header = (f"import os\n\n\ndef run_{tag}(cmd):\n" if cwe == "CWE-78"

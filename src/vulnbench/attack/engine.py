@@ -27,6 +27,7 @@ from vulnbench.attack.fewshot import (
 )
 from vulnbench.attack.records import (
     BASELINE,
+    Condition,
     FewShotPrompt,
     InversionExample,
     NonSecurePrompt,
@@ -49,6 +50,7 @@ class Call:
     item: WorkItem
     config: GenerationConfig
     owner: str  # the few-shot prompt id (phase 1) or the non-secure prompt id (phase 2)
+    condition: Condition | None = None  # phase 1: the condition whose prompt it samples
 
 
 @dataclass
@@ -186,31 +188,26 @@ def prompt_calls(attack: Attack) -> list[Call]:
                 request = fewshot_request(fs, attack.chat)
                 for i in range(cfg.k):
                     key = generation_key(cfg.model, request, gen_cfg, i)
-                    calls.append(Call(WorkItem(key, fs.id, i, request), gen_cfg,
-                                      f"{cond.label}|{fs.id}|{lang}|{cwe}|{p}"))
+                    calls.append(Call(WorkItem(key, fs.id, i, request), gen_cfg, fs.id,
+                                      cond))
     return calls
-
-
-def _owner(call: Call) -> tuple[str, str, str, str, int]:
-    label, fs_id, lang, cwe, p = call.owner.split("|")
-    return label, fs_id, lang, cwe, int(p)
 
 
 def collect_prompts(attack: Attack, calls: Sequence[Call]) -> None:
     """The non-secure prompts phase 1 sampled, and the baseline's (the examples' own)."""
-    by_label = {c.label: c for c, _ in attack.config.conditions()}
     for call in calls:
-        label, fs_id, lang, cwe, p = _owner(call)
-        fs = attack.fewshots[fs_id]
+        fs, cond = attack.fewshots[call.owner], call.condition
+        assert cond is not None  # prompt_calls sets it on every phase-1 call
         gen = stored_generation(attack, call.item.key)
         if gen is None:
             continue
-        text = clean_prompt(fs.primer, gen.completion.text, lang, attack.chat)
+        text = clean_prompt(fs.primer, gen.completion.text, fs.language, attack.chat)
         nsp = NonSecurePrompt(
-            id=f"{label}/{lang}/{cwe}/p{p}/q{call.item.sample_index}", condition=by_label[label],
-            fewshot_id=fs_id, cwe=cwe, language=lang, permutation=p,  # type: ignore[arg-type]
-            index=call.item.sample_index, text=text, raw=gen.completion.text,
-            tokens=gen.completion.completion_tokens)
+            id=(f"{cond.label}/{fs.language}/{fs.cwe}/p{fs.permutation}"
+                f"/q{call.item.sample_index}"),
+            condition=cond, fewshot_id=fs.id, cwe=fs.cwe, language=fs.language,
+            permutation=fs.permutation, index=call.item.sample_index, text=text,
+            raw=gen.completion.text, tokens=gen.completion.completion_tokens)
         attack.prompts[nsp.id] = nsp
 
 
