@@ -290,3 +290,5 @@ class RunSpec(Record):
     environments: list[EnvironmentSpec] = Field(default_factory=list)
     # every condition; ``temperatures`` and ``style`` (the first style) stay for old readers
     conditions: list[ConditionRecord] = Field(default_factory=list)
+    # retrieval strategies -> content hash of the demonstration store their prompts came from
+    retrieval_stores: dict[str, str] = Field(default_factory=dict)

@@ -104,6 +104,17 @@ def run(
     no_chat: Annotated[bool, typer.Option("--no-chat", help="send text prompts as "
                                           "completions even if the model has a chat template")]
         = False,
+    retrieval_setting: Annotated[str, typer.Option(
+        help="retrieval:* styles: loo (never the task's own reference) or exclude-cwe (no "
+             "demonstration of the task's CWE)")] = "loo",
+    retrieval_top: Annotated[int, typer.Option(help="retrieval:* styles: demonstrations per "
+                                               "prompt")] = 1,
+    retrieval_store: Annotated[str | None, typer.Option(
+        help="retrieval:* styles: demonstration store file (default: the user cache)")] = None,
+    retrieval_embedder: Annotated[str | None, typer.Option(
+        help="retrieval:dense: embedding model (minilm, or st:NAME)")] = None,
+    retrieval_base: Annotated[str, typer.Option(
+        help="retrieval:* styles: code (complete the code prompt) or text (chat)")] = "code",
     progress: Annotated[bool, typer.Option(help="show progress bars")] = True,
     wait: Annotated[bool, typer.Option("--wait", help="if another process works in --out, "
                                        "wait for it instead of refusing")] = False,
@@ -132,6 +143,9 @@ def run(
                                max_retries=max_retries,
                                extra={"chat": "false"} if no_chat else {}),
         progress=progress and sys.stderr.isatty(),
+        retrieval_setting=retrieval_setting, retrieval_top=retrieval_top,
+        retrieval_store=retrieval_store, retrieval_embedder=retrieval_embedder,
+        retrieval_base=retrieval_base,
     )
     results = run_pipeline(opts, echo=lambda msg: console.print(msg), wait=wait,
                            force_options=force_options)

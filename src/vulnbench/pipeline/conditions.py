@@ -32,16 +32,20 @@ DEFAULT_TEMPERATURE = 0.2
 
 
 def expand_conditions(models: Sequence[str], temperatures: Sequence[float],
-                      styles: Sequence[str] = (DEFAULT_STYLE,)
+                      styles: Sequence[str] = (DEFAULT_STYLE,),
+                      style_params: Callable[[str], dict[str, str]] | None = None,
                       ) -> tuple[list[Condition], list[str]]:
     """The run's conditions (labelled) and notes for the user; an empty ``temperatures``
-    means none was given. Two conditions that are one (the same model, temperature and
-    strategy twice) are an error: their samples would be scored as one."""
+    means none was given; ``style_params`` gives a style's parameters (none by default). Two
+    conditions that are one (the same model, temperature and strategy twice) are an error:
+    their samples would be scored as one."""
     conditions: list[Condition] = []
     notes: list[str] = []
     for spec in models:
         for model, file, temps in _sources(spec, temperatures, notes):
-            conditions += [Condition(file, model, t, style) for t in temps for style in styles]
+            conditions += [Condition(file, model, t, style,
+                                     style_params(style) if style_params else {})
+                           for t in temps for style in styles]
     if not conditions:
         raise VulnbenchError("no --model given")
     conditions = labelled(conditions)
@@ -154,7 +158,8 @@ def _recorded(store: RunStore) -> tuple[dict[str, Any] | None, list[Condition]]:
         return None, []
     opts = options_from_json(old, store.path.parent)
     try:
-        conditions = expand_conditions(opts.models, opts.temperatures, opts.styles)[0]
+        conditions = expand_conditions(opts.models, opts.temperatures, opts.styles,
+                                       opts.style_params)[0]
     except VulnbenchError:
         conditions = []
     return folder_settings(opts, None), conditions

@@ -86,6 +86,12 @@ class RunOptions:
     backend: BackendOptions = field(default_factory=BackendOptions)
     progress: bool = True
     bootstrap_reps: int = 1000
+    # parameters of the retrieval:* styles (SecCoder); defaults leave the strategy name bare
+    retrieval_setting: str = "loo"
+    retrieval_top: int = 1
+    retrieval_store: str | None = None
+    retrieval_embedder: str | None = None
+    retrieval_base: str = "code"
 
     def __post_init__(self) -> None:
         self.validate()
@@ -95,6 +101,17 @@ class RunOptions:
         """The prompt styles of ``--style a,b``: each makes conditions like a temperature."""
         parts = [s.strip() for s in self.style.split(",")]
         return [] if parts == [""] else parts
+
+    def style_params(self, style: str) -> dict[str, str]:
+        """The parameters ``style`` is run with: the ``--retrieval-*`` options for a
+        ``retrieval:`` style (only those not at their default, so labels stay short)."""
+        if not style.startswith("retrieval:"):
+            return {}
+        given = {"setting": self.retrieval_setting, "top": str(self.retrieval_top),
+                 "store": self.retrieval_store, "embedder": self.retrieval_embedder,
+                 "base": self.retrieval_base}
+        defaults = {"setting": "loo", "top": "1", "base": "code"}
+        return {k: v for k, v in given.items() if v and v != defaults.get(k)}
 
     def validate(self) -> None:
         """Raise :class:`OptionError` (named as the CLI option) for a value out of range.
@@ -136,6 +153,12 @@ class RunOptions:
             _require(bool(name.strip()), "--analyzer", "an analyzer name", name)
         _require(_int_at_least(self.bootstrap_reps, 1), "bootstrap_reps", "an integer >= 1",
                  self.bootstrap_reps)
+        _require(self.retrieval_setting in ("loo", "exclude-cwe"), "--retrieval-setting",
+                 "'loo' or 'exclude-cwe'", self.retrieval_setting)
+        _require(_int_at_least(self.retrieval_top, 1), "--retrieval-top", "an integer >= 1",
+                 self.retrieval_top)
+        _require(self.retrieval_base in ("code", "text"), "--retrieval-base",
+                 "'code' or 'text'", self.retrieval_base)
         _require(not self.out.exists() or self.out.is_dir(), "--out",
                  "a folder (new, or a run to resume)", str(self.out))
         validate_backend(self.backend)

@@ -92,7 +92,8 @@ def load(opts: RunOptions, echo: Callable[[str], None]) -> Inputs:
             continue
         analyzers.append(analyzer)
     sandbox = create_sandbox(opts.sandbox) if opts.run_tests else None
-    named, notes = expand_conditions(opts.models, opts.temperatures, opts.styles)
+    named, notes = expand_conditions(opts.models, opts.temperatures, opts.styles,
+                                     opts.style_params)
     inputs = Inputs(full, _select(full, opts), named, notes, analyzers, sandbox)
     for cond in named:  # a style that cannot prompt a task fails before anything is written
         inputs.prompts_for(cond)

@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import vulnbench
+from vulnbench.conditions import Condition
 from vulnbench.errors import VulnbenchError
 from vulnbench.models import backends, parse_model
 from vulnbench.pipeline.assess import AssessContext, assess
@@ -167,7 +168,19 @@ def _run_spec(store: RunStore, opts: RunOptions, inputs: Inputs, planned: list[P
         environments=environment_specs(inputs.tasks.values()) if inputs.sandbox else [],
         conditions=[ConditionRecord(label=c.label, id=c.id, model=c.model, spec=c.spec,
                                     temperature=c.temperature, style=c.style,
-                                    style_params=dict(c.style_params)) for c in conds])
+                                    style_params=dict(c.style_params)) for c in conds],
+        retrieval_stores=_retrieval_stores(inputs, conds))
+
+
+def _retrieval_stores(inputs: Inputs, conds: list[Condition]) -> dict[str, str]:
+    """Which store (by content hash) each retrieval strategy's prompts were made from."""
+    stores: dict[str, str] = {}
+    for cond in conds:
+        for prompts in inputs.prompts_for(cond):
+            for prompt in prompts:
+                if "store" in prompt.meta:
+                    stores[cond.strategy] = str(prompt.meta["store"])
+    return stores
 
 
 def _model_spec(spec: str, store: RunStore) -> ModelSpec:
