@@ -69,7 +69,7 @@ def test_security_rate_is_pooled_over_the_common_tasks() -> None:
     assert diff.observed != pytest.approx(1 / 3)
     # B lacks t3: pooled over t1, t2 only -> 4/4 - 1/4
     short = paired_security_rate_diff(A, B[:2])
-    assert (short.tasks, short.observed) == (2, pytest.approx(0.75))
+    assert short.tasks == 2 and short.observed == pytest.approx(0.75)
 
 
 def test_security_rate_bootstrap_matches_the_exact_resample_distribution() -> None:
@@ -94,12 +94,12 @@ def test_pairing_sees_a_gain_that_separate_intervals_hide() -> None:
     # tasks of very different difficulty; the defence adds one secure sample on each
     base = [tc(f"t{i}", 0, s, 10, n=10) for i, s in enumerate([0, 1, 2, 6, 7, 8] * 3)]
     defended = [tc(t.task_id, 0, t.secure + 1, 10, n=10) for t in base]
-    lo_a, hi_a = bootstrap_security_rate_ci(base, reps=2000)
-    lo_b, hi_b = bootstrap_security_rate_ci(defended, reps=2000)
+    _, hi_a = bootstrap_security_rate_ci(base, reps=2000)
+    lo_b, _ = bootstrap_security_rate_ci(defended, reps=2000)
     assert lo_b < hi_a  # the separate intervals overlap
     diff = paired_security_rate_diff(base, defended, reps=2000)
     assert diff.observed == pytest.approx(0.1)
-    assert (diff.ci_low, diff.ci_high) == (pytest.approx(0.1), pytest.approx(0.1))
+    assert diff.ci_low == pytest.approx(0.1) and diff.ci_high == pytest.approx(0.1)
     assert diff.excludes_zero and diff.p_value == 0.0
 
 
@@ -127,7 +127,7 @@ def test_resamples_without_valid_samples_are_left_out_and_counted() -> None:
     diff = paired_security_rate_diff(base, other, reps=1000)
     # a resample of t2 only (prob 1/4) has no valid sample in either condition
     assert 150 < diff.undefined_reps < 350
-    assert (diff.ci_low, diff.ci_high) == (pytest.approx(0.5), pytest.approx(0.5))
+    assert diff.ci_low == pytest.approx(0.5) and diff.ci_high == pytest.approx(0.5)
 
 
 def test_deterministic_for_a_seed_and_paired_on_common_tasks_only() -> None:
