@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -239,4 +239,4 @@ def retrieve_for_task(task: Task, retriever: str, setting: str = "loo", top: int
         raise UnknownNameError("retrieval setting", setting, list(SETTINGS))
     store = open_store(store_path)
     built = get_retriever(store, task.language, retriever, **dict(options or {}))
-    return retrieve(task, built, cast(Setting, setting), top), store.content_hash()
+    return retrieve(task, built, setting, top), store.content_hash()
