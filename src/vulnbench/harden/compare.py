@@ -189,7 +189,7 @@ def compare_runs(security_dir: Path, humaneval_dir: Path | None = None, baseline
                         humaneval_condition=he_cond.condition.label if he_cond else None,
                         tasks=len(tasks), samples=samples, valid=sum(t.valid for t in tasks),
                         secure=sum(t.secure for t in tasks), figures=figures))
-    rows.sort(key=lambda r: (r.strategy != baseline, r.condition))
+    rows.sort(key=lambda r: r.strategy != baseline)  # baseline first, then the run's order
     notes = [] if dedup == "exact" else [
         f"the security run used --dedup {dedup or 'unknown'}: SecCoder's rate is over "
         "de-duplicated codes (--dedup exact)"]
@@ -215,7 +215,7 @@ def _cell(fig: Figure, reps: int) -> str:
         return text
     if d.observed is None:
         return f"{text}<br>diff n/a"
-    p = ("n/a" if d.p_value is None else f"<{2 / reps:.2g}" if d.p_value == 0
+    p = ("=n/a" if d.p_value is None else f"<{2 / reps:.2g}" if d.p_value == 0
          else f"={d.p_value:.3f}")
     mark = "" if d.excludes_zero else " (n.s.)"
     return (f"{text}<br>diff {_fmt(d.observed, True)} [{_fmt(d.ci_low, True)}, "
