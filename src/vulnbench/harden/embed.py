@@ -294,7 +294,12 @@ class SentenceTransformerEmbedder:
             ) from None
         self._model = SentenceTransformer(model, device="cpu")
         self.model = model
-        dim = self._model.get_sentence_embedding_dimension()
+        # renamed in sentence-transformers 6 (the old name warns there)
+        model_obj = self._model
+        get_dim = getattr(model_obj, "get_embedding_dimension", None)
+        if get_dim is None:
+            get_dim = model_obj.get_sentence_embedding_dimension
+        dim = get_dim()
         self.dim: int = int(dim) if dim is not None else 0
 
     @property
