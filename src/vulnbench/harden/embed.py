@@ -254,27 +254,28 @@ class MiniLMEmbedder:
             ids[row, : len(seq)] = seq
             mask[row, : len(seq)] = 1.0
         x = emb["word"][ids] + emb["pos"][:length] + emb["type"][0]
-        x = _layer_norm(x, emb["ln_w"], emb["ln_b"], self.eps)
+        # rows are tokens: 2-D matmuls hit BLAS; stacked ones with strided views do not
+        x = _layer_norm(x.reshape(n * length, self.dim), emb["ln_w"], emb["ln_b"], self.eps)
         heads, head_dim = self.heads, self.dim // self.heads
         # padded keys get a large negative score, so softmax gives them zero weight
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(head_dim))
         for layer in layers:
-            qkv = x @ layer.qkv_w + layer.qkv_b
-            qkv = qkv.reshape(n, length, 3, heads, head_dim).transpose(2, 0, 3, 1, 4)
-            q, k, v = qkv[0], qkv[1], qkv[2]
-            scores = (q @ k.transpose(0, 1, 3, 2)) * scale + bias
+            qkv = (x @ layer.qkv_w + layer.qkv_b).reshape(n, length, 3, heads, head_dim)
+            q, k, v = (np.ascontiguousarray(qkv[:, :, i].transpose(0, 2, 1, 3)) for i in range(3))
+            scores = (q * scale) @ k.transpose(0, 1, 3, 2) + bias
             scores -= scores.max(axis=-1, keepdims=True)
             probs = np.exp(scores)
             probs /= probs.sum(axis=-1, keepdims=True)
-            ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(n, length, self.dim)
+            ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(n * length, self.dim)
             attn = ctx @ layer.attn_out_w + layer.attn_out_b
             x = _layer_norm(attn + x, layer.attn_ln_w, layer.attn_ln_b, self.eps)
             hidden = gelu(x @ layer.inter_w + layer.inter_b)
             x = _layer_norm(
                 hidden @ layer.out_w + layer.out_b + x, layer.out_ln_w, layer.out_ln_b, self.eps
             )
-        summed = (x * mask[:, :, None]).sum(axis=1)
+        tokens = x.reshape(n, length, self.dim)
+        summed = (tokens * mask[:, :, None]).sum(axis=1)
         pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), np.float32(1e-9))
         return _normalise(pooled.astype(np.float32, copy=False))
 
