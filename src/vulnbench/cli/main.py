@@ -20,6 +20,7 @@ from vulnbench.analyzers.runner import DEFAULT_ANALYZERS
 from vulnbench.cli.config import run_config
 from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.dataset import check_out_file
+from vulnbench.cli.harden import app as harden_app
 from vulnbench.cli.invert import app as invert_app
 from vulnbench.cli.sandbox import app as sandbox_app
 from vulnbench.cli.scan import scan as scan_command
@@ -39,10 +40,13 @@ RESUMABLE = {"run": "interrupted: the run folder keeps every finished sample; ru
                     "command again to resume",
              "invert": "interrupted: the attack folder keeps every finished model call; run "
                        "the same command again to resume",
+             "harden": "interrupted: the comparison's run folders keep every finished "
+                       "sample; run the same command again to resume",
              "report": "interrupted: run the same command again to finish the report"}
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(invert_app, name="invert")
+app.add_typer(harden_app, name="harden")
 app.command("scan")(scan_command)
 
 

@@ -7,6 +7,7 @@ incomplete program and description); a document is a demo's code."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -101,6 +102,8 @@ class BM25Retriever:
             import bm25s  # type: ignore[import-untyped,unused-ignore]
         except ImportError:
             raise MissingDependencyError("the bm25 retriever", "bm25s", "retrieval") from None
+        # bm25s sets its own logger to DEBUG, which would print through the CLI's handler
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.corpus = list(corpus)
         self.split, self.stop = split, stop
         self._index = bm25s.BM25()
