@@ -138,9 +138,13 @@ class _Layer:
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 (BERT, 6 layers, 384 dims, mean pooling) as a numpy forward pass."""
+    """all-MiniLM-L6-v2 (BERT, 6 layers, 384 dims, mean pooling) as a numpy forward pass.
 
-    def __init__(self, model_dir: Path | None = None, batch_size: int = 32) -> None:
+    Batches of 8 measured faster than 32 (10.8 vs 6.7 code snippets/s of ~220 tokens, one BLAS
+    thread, on a busy 2-core machine).
+    """
+
+    def __init__(self, model_dir: Path | None = None, batch_size: int = 8) -> None:
         self.model_dir = model_dir or minilm_dir()
         self.batch_size = batch_size
         weights = self.model_dir / "model.safetensors"
