@@ -122,7 +122,8 @@ def run_comparison(opts: CompareOptions, echo: Callable[[str], None] = print) ->
 
     security = security_options(opts)
     utility = humaneval_options(opts)
-    echo(f"security run: {len(security.task_ids) or 'all'} task(s) x {len(opts.defences)} "
+    chosen = len(security.task_ids) or security.limit or "all"
+    echo(f"security run: {chosen} task(s) x {len(opts.defences)} "
          f"defence(s) x n={opts.n} -> {security.out}")
     run_pipeline(security, echo=echo)
     if utility is not None:
