@@ -49,6 +49,21 @@ CREATE TABLE IF NOT EXISTS findings_cache (
 
 
 class RunStore:
+    @classmethod
+    def read_only(cls, path: Path) -> RunStore:
+        """A store over a read-only connection, for readers that must never write a run
+        folder (the constructor creates the schema, which needs a writer)."""
+        if not path.is_file():
+            raise RunStoreError(f"{path.parent}: no run store ({path.name})")
+        store = cls.__new__(cls)
+        store.path = path
+        try:
+            store.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
+                                       check_same_thread=False)
+        except sqlite3.DatabaseError as err:
+            raise RunStoreError(f"{path}: not a usable vulnbench run store ({err})") from None
+        return store
+
     def __init__(self, path: Path) -> None:
         self.path = path
         try:

@@ -10,7 +10,6 @@ Conditions of the two folders are matched by strategy (the prompt style with its
 from __future__ import annotations
 
 import math
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -83,16 +82,8 @@ def _num(x: float) -> float | None:
 
 
 def _open_read_only(folder: Path) -> RunStore:
-    """A store over a read-only connection: comparing must never write a run folder (RunStore's
-    constructor creates its schema, which needs a writer)."""
-    path = folder / "run.sqlite"
-    if not path.is_file():
-        raise RunStoreError(f"{folder}: no run store (run.sqlite)")
-    store = RunStore.__new__(RunStore)
-    store.path = path
-    store.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                               check_same_thread=False)
-    return store
+    """Comparing must never write a run folder."""
+    return RunStore.read_only(folder / "run.sqlite")
 
 
 def _counts(folder: Path) -> tuple[dict[str, tuple[ScoredCondition, list[TaskCounts], int]], str]:
