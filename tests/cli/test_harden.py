@@ -125,3 +125,34 @@ def test_retrieval_eval_json(store: Path) -> None:
     assert rows[("bm25", "all")]["accuracy"]["1"] > 2 * rows[("random", "all")]["accuracy"]["1"]
     assert_clean_error(cli("harden", "retrieval-eval", "--setting", "nearby", "--store",
                            str(store)), "--setting")
+
+
+def test_compare_end_to_end_with_the_mock_model(tmp_path: Path, store: Path) -> None:
+    out = tmp_path / "cmp"
+    args = ["harden", "compare", "--model", "mock", "--n", "1", "--limit", "2",
+            "--humaneval-limit", "2", "--defence", "code,retrieval:bm25,cwe-aware",
+            "--store", str(store), "--out", str(out), "--reps", "200"]
+    calls = tmp_path / "calls.txt"
+    proc = cli(*args, env={"VULNBENCH_MOCK_CALLS": str(calls)})
+    assert proc.returncode == 0, proc.stderr
+    made = len(calls.read_text().splitlines())
+    assert made == 2 * 3 + 2 * 2  # 2 tasks x 3 defences, 2 HumanEval problems x 2 that apply
+    data = json.loads((out / "comparison.json").read_text())
+    rows = {r["strategy"].split("[")[0]: r for r in data["rows"]}
+    assert set(rows) == {"code", "retrieval:bm25", "cwe-aware"}
+    assert (out / "security" / "results.json").is_file()
+    assert (out / "humaneval" / "results.json").is_file()
+    table = (out / "comparison.md").read_text()
+    assert "not run on HumanEval" in table  # cwe-aware cannot prompt HumanEval
+    # a second command resumes: no model call is made again
+    again = cli(*args, env={"VULNBENCH_MOCK_CALLS": str(calls)})
+    assert again.returncode == 0, again.stderr
+    assert len(calls.read_text().splitlines()) == made
+    assert json.loads((out / "comparison.json").read_text())["rows"] == data["rows"]
+
+
+def test_compare_refuses_a_baseline_it_does_not_run(tmp_path: Path) -> None:
+    assert_clean_error(cli("harden", "compare", "--model", "mock", "--defence", "code,one-shot",
+                           "--baseline", "cwe-aware", "--out", str(tmp_path / "c")),
+                       "--baseline cwe-aware")
+    assert not (tmp_path / "c").exists()

@@ -13,7 +13,6 @@ and a larger ``--n`` or more tasks only add samples."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -132,6 +131,6 @@ def run_comparison(opts: CompareOptions, echo: Callable[[str], None] = print) ->
         run_pipeline(utility, echo=echo)
     comparison = compare_runs(security.out, utility.out if utility else None,
                               baseline=opts.baseline, ks=tuple(opts.ks), reps=opts.reps)
-    (opts.out / "comparison.json").write_text(json.dumps(comparison.to_json(), indent=2) + "\n")
+    (opts.out / "comparison.json").write_text(comparison.to_json() + "\n")
     (opts.out / "comparison.md").write_text(render_markdown(comparison))
     return opts.out / "comparison.md"
