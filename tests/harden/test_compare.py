@@ -98,7 +98,8 @@ def test_json_round_trip_and_markdown(folders: tuple[Path, Results]) -> None:
     text = render_markdown(comparison)
     lines = text.splitlines()
     table = [line for line in lines if line.startswith("| ")]
-    assert len(table) == 3 and table[0].startswith("| strategy | condition |")
+    assert len(table) == 3 and table[0].startswith("| defence | tasks |")
+    assert text.startswith("## Defence comparison: mock:") and "@T0 (baseline: code)" in text
     aware = table[2]
     assert "diff -" in aware and "(n.s.)" in aware and "n/a (no valid sample" in aware
     assert "p<0.01" in aware  # every resample favours the baseline: p below 2 / reps

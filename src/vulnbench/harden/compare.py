@@ -226,11 +226,14 @@ def render_markdown(comparison: Comparison) -> str:
     """One table: ``value [lo, hi]`` and, below it, ``diff +x.xx [lo, hi] p=..`` against the
     baseline; ``(n.s.)`` marks a difference whose interval contains 0."""
     c = comparison
-    head = ["strategy", "condition", "tasks", "valid / samples", *c.columns]
-    lines = [f"## Defence comparison (baseline: {c.baseline})", "",
+    head = ["defence", "tasks", "valid / samples", *c.columns]
+    # the model and temperature, as the conditions' labels read before the strategy
+    models = ", ".join(dict.fromkeys(r.condition.removesuffix(f"/{r.strategy}")
+                                     for r in c.rows))
+    lines = [f"## Defence comparison: {models} (baseline: {c.baseline})", "",
              "| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in c.rows:
-        cells = [r.strategy, r.condition, str(r.tasks), f"{r.valid} / {r.samples}",
+        cells = [r.strategy, str(r.tasks), f"{r.valid} / {r.samples}",
                  *(_cell(r.figures[col], c.reps) for col in c.columns)]
         lines.append("| " + " | ".join(cells) + " |")
     level = f"{c.confidence:.0%}"
