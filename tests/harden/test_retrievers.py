@@ -172,3 +172,34 @@ def test_retrieve_for_task_opens_the_store_and_returns_its_hash(tmp_path: Path) 
         R.retrieve_for_task(t, "bm25", "nearby", store_path=path)
     with pytest.raises(UnknownNameError):
         R.retrieve_for_task(t, "sparse", store_path=path)
+
+
+def test_a_limited_ranking_is_the_head_of_the_full_one() -> None:
+    """rank(q, limit) sorts only the first ``limit`` but must agree with the full ranking,
+    ties (equal scores) included."""
+    from vulnbench.harden.retrievers import _order
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        scores = rng.integers(0, 4, size=int(rng.integers(1, 40))).astype(np.float64)
+        full = _order(scores, None)
+        for limit in (1, 2, 5, len(scores), len(scores) + 3):
+            assert _order(scores, limit) == full[:limit]
+
+
+@pytest.mark.parametrize("name", ["bm25", "random"])
+@pytest.mark.parametrize("setting", ["loo", "exclude-cwe"])
+def test_retrieve_equals_filtering_the_full_ranking(tmp_path: Path, name: str,
+                                                    setting: str) -> None:
+    """retrieve() ranks a few first and widens when the setting filters them all away (under
+    exclude-cwe a task's head is often all of its own CWE): same answer as the full ranking."""
+    store = DemoStore.open(tmp_path / "s.sqlite")
+    tasks = load_dataset("builtin").tasks
+    for task in tasks[::3]:
+        built = R.get_retriever(store, task.language, name)
+        full = [h.demo.id for h in built.rank(R.query_text(task))
+                if R.allowed(task, h.demo, setting)]  # type: ignore[arg-type]
+        for top in (1, 3, 12):
+            got = [h.demo.id for h in R.retrieve(task, built, setting, top)]  # type: ignore[arg-type]
+            assert got == full[:top]
+    store.close()

@@ -24,16 +24,28 @@ from vulnbench.registry import Registry
 
 
 class Retriever(Protocol):
-    """Ranks its whole corpus for a query, best first (rank 1)."""
+    """Ranks its corpus for a query, best first (rank 1): all of it, or the first ``limit``
+    (the same as the first ``limit`` of the whole ranking, ties in corpus order)."""
 
     name: str
 
-    def rank(self, query: str) -> list[Hit]: ...
+    def rank(self, query: str, limit: int | None = None) -> list[Hit]: ...
 
 
 # factory(corpus, store or None, **params) -> Retriever; the store caches dense vectors
 RetrieverFactory = Callable[..., Retriever]
 retrievers: Registry[RetrieverFactory] = Registry("retriever")
+
+
+def _order(scores: npt.NDArray[np.float64], limit: int | None) -> list[int]:
+    """Indices by descending score, ties in index order; only the first ``limit`` are sorted
+    (a retrieval needs a few of a large store, not a full sort)."""
+    if limit is None or limit >= len(scores):
+        return [int(i) for i in np.argsort(-scores, kind="stable")]
+    kth = np.partition(-scores, limit - 1)[limit - 1]
+    candidates = np.flatnonzero(-scores <= kth)  # index order, ties at the boundary included
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    return [int(i) for i in order[:limit]]
 
 
 def _hits(corpus: Sequence[Demonstration], order: Sequence[int], scores: Sequence[float],
@@ -52,10 +64,10 @@ class RandomRetriever:
         self.corpus = list(corpus)
         self.seed = str(seed)
 
-    def rank(self, query: str) -> list[Hit]:
+    def rank(self, query: str, limit: int | None = None) -> list[Hit]:
         digest = hashlib.sha256((query + self.seed).encode()).digest()
         rng = np.random.default_rng(int.from_bytes(digest[:8], "big"))
-        order = [int(i) for i in rng.permutation(len(self.corpus))]
+        order = [int(i) for i in rng.permutation(len(self.corpus))[:limit]]
         return _hits(self.corpus, order, [0.0] * len(self.corpus), self.name)
 
 
@@ -111,13 +123,12 @@ class BM25Retriever:
         if self.corpus:
             self._index.index(docs, show_progress=False)
 
-    def rank(self, query: str) -> list[Hit]:
+    def rank(self, query: str, limit: int | None = None) -> list[Hit]:
         if not self.corpus:
             return []
         tokens = code_tokens(query, self.split, self.stop)
         scores = np.asarray(self._index.get_scores(tokens), dtype=np.float64)
-        order = [int(i) for i in np.argsort(-scores, kind="stable")]
-        return _hits(self.corpus, order, scores.tolist(), self.name)
+        return _hits(self.corpus, _order(scores, limit), scores.tolist(), self.name)
 
 
 class DenseRetriever:
@@ -138,14 +149,13 @@ class DenseRetriever:
             else self.embedder.embed([d.code for d in self.corpus]) if self.corpus
             else np.zeros((0, self.embedder.dim), dtype=np.float32))
 
-    def rank(self, query: str) -> list[Hit]:
+    def rank(self, query: str, limit: int | None = None) -> list[Hit]:
         if not self.corpus:
             return []
         q = (self.store.query_vector(self.embedder, query) if self.store is not None
              else self.embedder.embed([query])[0])
-        scores = self._matrix @ np.asarray(q, dtype=np.float32)
-        order = [int(i) for i in np.argsort(-scores, kind="stable")]
-        return _hits(self.corpus, order, scores.astype(np.float64).tolist(), self.name)
+        scores = (self._matrix @ np.asarray(q, dtype=np.float32)).astype(np.float64)
+        return _hits(self.corpus, _order(scores, limit), scores.tolist(), self.name)
 
 
 def _random(corpus: Sequence[Demonstration], store: DemoStore | None = None,
@@ -216,8 +226,15 @@ def query_text(task: Task) -> str:
 
 
 def retrieve(task: Task, retriever: Retriever, setting: Setting, top: int = 1) -> list[Hit]:
-    """The first ``top`` allowed demonstrations for ``task``, ranks renumbered 1..top."""
-    kept = [h for h in retriever.rank(query_text(task)) if allowed(task, h.demo, setting)]
+    """The first ``top`` allowed demonstrations for ``task``, ranks renumbered 1..top. Ranks
+    a few more than ``top`` first and widens only when the setting filtered too many."""
+    limit = top + 8
+    while True:
+        ranked = retriever.rank(query_text(task), limit)
+        kept = [h for h in ranked if allowed(task, h.demo, setting)]
+        if len(kept) >= top or len(ranked) < limit:
+            break
+        limit *= 4
     return [Hit(demo=h.demo, rank=r, score=h.score, meta=h.meta)
             for r, h in enumerate(kept[:top], 1)]
 
