@@ -8,8 +8,9 @@ first function), so each has its own content hash and its own embedding. Per siz
 - ``insert``: writing the entries into a fresh SQLite store;
 - ``build``: the retriever over the store (BM25: tokenising + indexing; dense: embedding every
   entry, then the matrix), first on the fresh store, then again from the store's cache;
-- queries per second over the built-in tasks' code prompts: ``cold`` (dense: each query
-  embedded) and ``warm`` (every query seen before: cached vectors).
+- queries per second over the built-in tasks' code prompts, as a prompt style asks them
+  (``retrieve``: top 1, leave-one-out): ``cold`` (dense: each query embedded) and ``warm``
+  (every query seen before: cached vectors).
 
 Embedding 10k entries with the numpy MiniLM encoder takes about 15-30 minutes on 2 cores, so by
 default the dense build is measured up to ``--dense-embed-max`` entries (1000); a larger size
@@ -36,8 +37,9 @@ from pathlib import Path
 from vulnbench.datasets import load_dataset
 from vulnbench.harden.embed import create_embedder
 from vulnbench.harden.records import Demonstration
-from vulnbench.harden.retrievers import clear_cache, get_retriever
+from vulnbench.harden.retrievers import clear_cache, get_retriever, retrieve
 from vulnbench.harden.store import DemoStore
+from vulnbench.records import Task
 
 
 def variants(base: list[Demonstration], size: int) -> list[tuple[Demonstration, int]]:
@@ -79,7 +81,7 @@ def seed_vectors(store: DemoStore, entries: list[tuple[Demonstration, int]],
     db.close()
 
 
-def measure(size: int, base: list[Demonstration], queries: list[str], embed_max: int,
+def measure(size: int, base: list[Demonstration], queries: list[Task], embed_max: int,
             folder: Path, known: dict[int, bytes], rate: list[float]) -> list[list[str]]:
     """One size: insert, then each retriever's first and cached build and query rates.
     ``known``/``rate``: vectors and seconds per embedded entry from a measured size, filled
@@ -112,8 +114,8 @@ def measure(size: int, base: list[Demonstration], queries: list[str], embed_max:
         clear_cache()
         again = timed(lambda n=name: get_retriever(store, "python", n))
         retriever = get_retriever(store, "python", name)
-        cold = timed(lambda r=retriever: [r.rank(q) for q in queries])
-        warm = timed(lambda r=retriever: [r.rank(q) for q in queries])
+        cold = timed(lambda r=retriever: [retrieve(t, r, "loo", 1) for t in queries])
+        warm = timed(lambda r=retriever: [retrieve(t, r, "loo", 1) for t in queries])
         rows.append([str(size), name, "build", f"{note}{first:.3f}", f"{again:.3f}",
                      f"{len(queries) / cold:.1f}", f"{len(queries) / warm:.1f}"])
     store.close()
@@ -129,7 +131,7 @@ def main() -> None:
     tasks = [t for t in load_dataset("builtin").tasks if t.language == "python"]
     base = [Demonstration(id=t.id, language="python", cwe=tuple(t.cwe), code=t.secure_reference,
                           problem=t.text_prompt) for t in tasks if t.secure_reference]
-    queries = [t.code_prompt for t in tasks]
+    queries = tasks  # each task's code prompt is its query
     results: dict[tuple[str, str], list[list[str]]] = {}
     for repeat in range(args.repeats):
         known: dict[int, bytes] = {}
