@@ -57,6 +57,12 @@ def test_rows_are_the_runs_own_figures_with_paired_differences(
         mine, theirs = code.figures[name], scored["code"].metrics[name]
         assert mine.value == pytest.approx(theirs.value)
         assert code.figures[name].diff is None  # the baseline row
+    # SecCoder's definition: the static view's security rate, as the run's own report has it
+    for row, strategy in ((code, "code"), (aware, "cwe-aware")):
+        theirs_static = scored[strategy].static_metrics["security_rate"].value
+        mine_static = row.figures["static_security_rate"].value
+        assert (mine_static is None and theirs_static is None) or \
+            mine_static == pytest.approx(theirs_static)
     # the duplicate is not valid: 5 valid of 6 samples, and the rate is over those 5
     assert (code.samples, code.valid) == (6, 5)
     assert scored["code"].sample_status == {"ok": 5, "duplicate": 1}

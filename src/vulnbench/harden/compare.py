@@ -34,6 +34,7 @@ from vulnbench.store import RunStore
 __all__ = ["Comparison", "Figure", "Row", "compare_runs", "render_markdown"]
 
 HUMANEVAL = "humaneval_pass@1"
+STATIC_RATE = "static_security_rate"
 
 
 class Figure(Record):
@@ -86,8 +87,12 @@ def _open_read_only(folder: Path) -> RunStore:
     return RunStore.read_only(folder / "run.sqlite")
 
 
-def _counts(folder: Path) -> tuple[dict[str, tuple[ScoredCondition, list[TaskCounts], int]], str]:
-    """Per strategy label: (condition, per-task counts of the combined view, samples), and the
+Counted = tuple[ScoredCondition, list[TaskCounts], int, list[TaskCounts]]
+
+
+def _counts(folder: Path) -> tuple[dict[str, Counted], str]:
+    """Per strategy label: (condition, per-task counts of the combined view, samples, counts of
+    the static view), and the
     run's dedup setting. Only a finished run has what it scored in its store."""
     with ReadLock(folder):
         store = _open_read_only(folder)
@@ -101,11 +106,12 @@ def _counts(folder: Path) -> tuple[dict[str, tuple[ScoredCondition, list[TaskCou
             by_id = {t.id: t for t in tasks}
             blind = frozenset(b.task for b in blind_tasks(
                 tasks, record.options.analyzers, record.options.tests_run))
-            out: dict[str, tuple[ScoredCondition, list[TaskCounts], int]] = {}
+            out: dict[str, Counted] = {}
             for cond in record.conditions:
                 counts = count_condition(store, cond.condition.label, by_id, set(cond.keys),
                                          blind)
-                out[cond.condition.label] = (cond, counts.per_view["combined"], counts.total)
+                out[cond.condition.label] = (cond, counts.per_view["combined"], counts.total,
+                                             counts.per_view["static"])
         finally:
             store.close()
     return out, spec.dedup if spec else ""
@@ -151,21 +157,25 @@ def compare_runs(security_dir: Path, humaneval_dir: Path | None = None, baseline
     ``baseline`` (same model and temperature), with HumanEval pass@1 from ``humaneval_dir``'s
     condition of the same strategy where there is one."""
     sec, dedup = _counts(Path(security_dir))
-    conds = [c for c, _, _ in sec.values()]
+    conds = [c for c, _, _, _ in sec.values()]
     if not any(c.strategy == baseline for c in conds):
         raise ValueError(f"{security_dir}: no condition of baseline strategy {baseline!r} "
                          f"(there: {', '.join(sorted({c.strategy for c in conds}))})")
     he = _counts(Path(humaneval_dir))[0] if humaneval_dir is not None else {}
-    he_conds = [c for c, _, _ in he.values()]
+    he_conds = [c for c, _, _, _ in he.values()]
     metrics: list[tuple[str, Metric | None, int]] = [("security_rate", None, 1)]
     per_task: tuple[Metric, ...] = ("secure", "func_sec", "pass")
     metrics += [(f"{metric}@{k}", metric, k) for metric in per_task for k in ks]
     rows: list[Row] = []
-    for label, (cond, tasks, samples) in sec.items():
+    for label, (cond, tasks, samples, static) in sec.items():
         base_cond = _partner(cond, baseline, conds)
-        base = None if base_cond is None or base_cond is cond else sec[base_cond.condition.label][1]
+        paired = base_cond is not None and base_cond is not cond
+        base = sec[base_cond.condition.label][1] if paired and base_cond else None
         figures = {name: _figure(tasks, base, metric, k, reps, confidence, seed)
                    for name, metric, k in metrics}
+        # SecCoder's own definition: static analysis alone judges the valid codes
+        static_base = sec[base_cond.condition.label][3] if paired and base_cond else None
+        figures[STATIC_RATE] = _figure(static, static_base, None, 1, reps, confidence, seed)
         he_cond = _partner(cond, cond.strategy, he_conds) if he_conds else None
         if he_cond is None:
             figures[HUMANEVAL] = Figure(value=None, note="not run on HumanEval"
@@ -187,7 +197,9 @@ def compare_runs(security_dir: Path, humaneval_dir: Path | None = None, baseline
     return Comparison(security_dir=str(security_dir),
                       humaneval_dir=None if humaneval_dir is None else str(humaneval_dir),
                       baseline=baseline, dedup=dedup, ks=list(ks), reps=reps, seed=seed,
-                      confidence=confidence, columns=[m for m, _, _ in metrics] + [HUMANEVAL],
+                      confidence=confidence,
+                      columns=[metrics[0][0], STATIC_RATE, *(m for m, _, _ in metrics[1:]),
+                               HUMANEVAL],
                       rows=rows, notes=notes)
 
 
@@ -214,7 +226,10 @@ def _cell(fig: Figure, reps: int) -> str:
 
 
 _DEFINITIONS = {
-    "security_rate": "secure / valid codes, pooled over tasks (SecCoder)",
+    "security_rate": "secure / valid codes, pooled over tasks, secure by the combined verdict "
+                     "(no finding and, where the task has one, its exploit test resisted)",
+    "static_security_rate": "the same with static analysis alone judging (SecCoder's "
+                            "definition, our analyzers in CodeQL's place)",
     "secure": "chance that all k drawn samples are secure, mean over tasks",
     "func_sec": "chance that one of k samples is functional and secure (tasks with a test)",
     "pass": "chance that one of k samples passes the functional test (tasks with a test)",
