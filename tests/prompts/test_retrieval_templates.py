@@ -27,7 +27,8 @@ def test_python_template_is_the_papers_fence() -> None:
 
 
 def test_c_template_is_the_papers_fence() -> None:
-    assert c_template(["int x;"], "int f(void) {\n") == "#if 0\n```\nint x;\n```\n#endif\nint f(void) {\n"
+    assert c_template(["int x;"], "int f(void) {\n") == \
+        "#if 0\n```\nint x;\n```\n#endif\nint f(void) {\n"
 
 
 def test_best_demonstration_is_nearest_the_prompt() -> None:
