@@ -161,3 +161,24 @@ def test_bad_user_files_name_file_line_and_field(tmp_path: Path, name: str, text
         load_user_demos(path, **kwargs)
     for part in where:
         assert part in str(err.value)
+
+
+def test_content_hash_follows_changes_from_this_and_other_connections(tmp_path: Path) -> None:
+    """The hash is cached between changes, so it must notice every change: an add through
+    this store and one through another connection (a `harden db add` beside a run)."""
+    path = tmp_path / "s.sqlite"
+    first = DemoStore.open(path, builtin=False)
+    empty = first.content_hash()
+    assert first.content_hash() == empty
+    demo = Demonstration(id="user:a", language="python", cwe=("CWE-89",), code="x = 1",
+                         source="user:t")
+    first.add([demo])
+    one = first.content_hash()
+    assert one != empty
+    other = DemoStore.open(path, builtin=False)
+    other.add([Demonstration(id="user:b", language="python", cwe=("CWE-78",), code="y = 2",
+                             source="user:t")])
+    two = first.content_hash()
+    assert two not in (empty, one) and two == other.content_hash()
+    other.close()
+    first.close()

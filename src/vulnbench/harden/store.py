@@ -72,6 +72,7 @@ class DemoStore:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self._conn = conn
+        self._hash: tuple[tuple[int, int], str] | None = None  # (change stamp, content hash)
 
     @classmethod
     def open(cls, path: Path | str | None = None, builtin: bool = True) -> DemoStore:
@@ -135,9 +136,16 @@ class DemoStore:
                               code=r[3], problem=r[4], source=r[5]) for r in rows]
 
     def content_hash(self) -> str:
-        """What the store holds, independent of insertion order: goes into run specs."""
-        rows = self._conn.execute("SELECT content_hash FROM demos ORDER BY content_hash")
-        return stable_hash([r[0] for r in rows])
+        """What the store holds, independent of insertion order: goes into run specs.
+        Recomputed only when the file changed (a prompt style asks once per task; over a
+        large store the hash is a full scan): SQLite's data_version moves when another
+        connection commits, total_changes when this one writes."""
+        (version,) = self._conn.execute("PRAGMA data_version").fetchone()
+        stamp = (int(version), self._conn.total_changes)
+        if self._hash is None or self._hash[0] != stamp:
+            rows = self._conn.execute("SELECT content_hash FROM demos ORDER BY content_hash")
+            self._hash = (stamp, stable_hash([r[0] for r in rows]))
+        return self._hash[1]
 
     def vectors(self, embedder: Embedder, demos: Sequence[Demonstration]
                 ) -> npt.NDArray[np.float32]:
