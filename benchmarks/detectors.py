@@ -4,8 +4,10 @@ semgrep with vulnbench's rule pack, and gcc -fanalyzer / cppcheck for C). CodeSh
 measured as a comparator and is not part of the combined policy.
 
     python benchmarks/detectors.py [--analyzer bandit --analyzer semgrep ...]
-                                   [--extra NAME ...] [--labeled FILE.jsonl] [--no-builtin]
+                                   [--extra NAME ...] [--llm SPEC ...] [--limit N]
+                                   [--labeled FILE.jsonl] [--no-builtin]
                                    [--policy any|target] [--show-errors]
+                                   [--per-sample-seconds]
 
 Corpora: (a) the built-in tasks' references (insecure = positive, secure = negative) and
 (b) each ``--labeled`` JSONL of ``{"id","code","language","label_vulnerable","cwe"}``.
@@ -15,7 +17,18 @@ column is the share of true positives with a finding in the labeled CWE family. 
 ``--extra NAME`` (an analyzer outside the combined policy, run as well) adds a row
 "combined+NAME": the combined policy with NAME added, i.e. what NAME would contribute.
 ``--policy target`` counts only findings in the family of the sample's labeled CWE (the
-verdicts' ``target`` policy); the default ``any`` counts every finding but reminders."""
+verdicts' ``target`` policy); the default ``any`` counts every finding but reminders.
+
+Each ``--llm SPEC`` (repeatable; a ``--model`` spec such as ``local`` or
+``openai:gpt-4o-mini``) adds the row ``llm:SPEC``: that model asked whether each sample is
+vulnerable and which CWE (``vulnbench.analyzers.llm``), scored like the analyzers and outside
+the combined policy. Its "errors" are answers that could not be parsed or model failures.
+The "s/sample" column is each row's wall time over the corpus divided by the samples it judged
+(for "combined", its analyzers' times over the corpus size); ``--per-sample-seconds`` also
+prints those figures as one line per corpus. The embedded model takes seconds per sample, so
+``--limit N`` keeps a balanced subset of each corpus (its first ceil(N/2) insecure and first
+floor(N/2) secure samples, in corpus order), on which every row is computed: the comparison
+stays on the same samples."""
 
 from __future__ import annotations
 
@@ -72,6 +85,20 @@ def jsonl_corpus(path: Path) -> list[Labeled]:
     return out
 
 
+def balanced(corpus: Sequence[Labeled], limit: int | None) -> list[Labeled]:
+    """The first ceil(limit/2) vulnerable and first floor(limit/2) safe samples, in corpus
+    order: deterministic, and both classes present however the corpus is sorted."""
+    if limit is None:
+        return list(corpus)
+    take = {True: (limit + 1) // 2, False: limit // 2}
+    out = []
+    for s in corpus:
+        if take[s.vulnerable] > 0:
+            take[s.vulnerable] -= 1
+            out.append(s)
+    return out
+
+
 def _task(sample: Labeled) -> Task:
     return Task(id=sample.id, cwe=sample.cwe or ["CWE-20"], language=sample.language,  # type: ignore[arg-type]
                 code_prompt="-")
@@ -97,17 +124,20 @@ class Score(Confusion):
         super().add(flagged, truth)
         self.family_tp += flagged and truth and in_fam
 
-    def row(self) -> str:
+    def row(self, per_sample: float) -> str:
         p, r, f1 = (0.0 if math.isnan(v) else v for v in (self.precision, self.recall, self.f1))
         fam = self.family_tp / self.tp if self.tp else 0.0
         return (f"{self.tp:>4}{self.fp:>4}{self.fn:>4}{self.tn:>4}{p:>8.3f}{r:>8.3f}{f1:>8.3f}"
-                f"{fam:>8.3f}{self.errors:>7}")
+                f"{fam:>8.3f}{self.errors:>7}{per_sample:>10.4f}")
 
 
 def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool,
-             extras: Sequence[str] = (), policy: Policy = "any") -> None:
+             extras: Sequence[str] = (), policy: Policy = "any",
+             per_sample_seconds: bool = False) -> None:
     batch = [AnalysisInput(s.id, s.code, s.language) for s in corpus]
     by_tool: dict[str, dict[str, InputResult]] = {}
+    took_s: dict[str, float] = {}  # wall seconds over the corpus
+    per_sample: dict[str, float] = {}  # ... divided by the samples in the analyzer's languages
     for a in analyzers:
         analyzer = create_analyzer(a)
         if why := analyzer.unavailable():
@@ -116,14 +146,15 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool,
         start = time.perf_counter()
         items = [b for b in batch if b.language in analyzer.languages]
         by_tool[a] = run_analyzers(items, [analyzer])
-        took = time.perf_counter() - start
+        took = took_s[a] = time.perf_counter() - start
+        per_sample[a] = took / max(1, len(items))
         print(f"  {a}: {len(items)} samples in {took:.1f}s"
               f" ({took / max(1, len(items)):.4f}s/sample)")
     print(f"\n{name}: {len(corpus)} samples "
           f"({sum(s.vulnerable for s in corpus)} vulnerable), policy {policy}")
-    w = max([14, *(len(a) + 11 for a in extras)])  # room for "combined+NAME"
+    w = max([14, *(len(a) + 11 for a in extras), *(len(a) + 2 for a in by_tool)])
     print(f"{'analyzer':<{w}}{'TP':>4}{'FP':>4}{'FN':>4}{'TN':>4}{'prec':>8}{'recall':>8}"
-          f"{'F1':>8}{'family':>8}{'errors':>7}")
+          f"{'F1':>8}{'family':>8}{'errors':>7}{'s/sample':>10}")
     combined = Score()
     scores = {a: Score() for a in by_tool}
     plus = {a: Score() for a in extras if a in by_tool}
@@ -151,12 +182,15 @@ def evaluate(name: str, corpus: list[Labeled], analyzers: list[str], show: bool,
         for a, sc in plus.items():
             flag, fam = extra_hit.get(a, (False, False))
             sc.add(any_flag or flag, any_fam or fam, s.vulnerable)
+    members = [a for a in by_tool if a in COMBINED]
+    combined_s = sum(took_s[a] for a in members) / max(1, len(corpus))
     for a, sc in scores.items():
-        print(f"{a:<{w}}{sc.row()}")
-    print(f"{'combined':<{w}}{combined.row()}   (" + "+".join(a for a in by_tool if a in COMBINED)
-          + ")")
+        print(f"{a:<{w}}{sc.row(per_sample[a])}")
+    print(f"{'combined':<{w}}{combined.row(combined_s)}   (" + "+".join(members) + ")")
     for a, sc in plus.items():
-        print(f"{'combined+' + a:<{w}}{sc.row()}")
+        print(f"{'combined+' + a:<{w}}{sc.row(combined_s + took_s[a] / max(1, len(corpus)))}")
+    if per_sample_seconds:
+        print("seconds per sample: " + ", ".join(f"{a} {v:.4f}" for a, v in per_sample.items()))
 
 
 def main() -> None:
@@ -165,6 +199,14 @@ def main() -> None:
     parser.add_argument("--analyzer", action="append", default=None)
     parser.add_argument("--extra", action="append", default=[], metavar="NAME",
                         help="also run NAME and print the combined policy with it added")
+    parser.add_argument("--llm", action="append", default=[], metavar="SPEC",
+                        help="also score the model SPEC (a --model spec, e.g. local) as the "
+                             "row llm:SPEC; repeatable")
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="a balanced subset of each corpus: its first ceil(N/2) insecure "
+                             "and floor(N/2) secure samples, for every row")
+    parser.add_argument("--per-sample-seconds", action="store_true",
+                        help="also print each row's seconds per sample as one line")
     parser.add_argument("--labeled", action="append", type=Path, default=[])
     parser.add_argument("--no-builtin", action="store_true")
     parser.add_argument("--policy", choices=["any", "target"], default="any",
@@ -175,14 +217,18 @@ def main() -> None:
     args = parser.parse_args()
     if inside := [a for a in args.extra if a in COMBINED]:
         parser.error(f"--extra {inside[0]}: already part of the combined policy")
+    if args.limit is not None and args.limit < 2:
+        parser.error("--limit needs at least 2 (one insecure and one secure sample)")
     chosen = args.analyzer or DEFAULT
     analyzers = [*chosen, *(a for a in args.extra if a not in chosen)]
-    if not args.no_builtin:
-        evaluate("builtin references", builtin_corpus(), analyzers, args.show_errors,
-                 args.extra, args.policy)
-    for path in args.labeled:
-        evaluate(str(path), jsonl_corpus(path), analyzers, args.show_errors, args.extra,
-                 args.policy)
+    analyzers += [f"llm:{spec}" for spec in args.llm if f"llm:{spec}" not in analyzers]
+    corpora = [] if args.no_builtin else [("builtin references", builtin_corpus())]
+    corpora += [(str(path), jsonl_corpus(path)) for path in args.labeled]
+    for name, corpus in corpora:
+        subset = balanced(corpus, args.limit)
+        label = name if args.limit is None else f"{name} (balanced --limit {args.limit})"
+        evaluate(label, subset, analyzers, args.show_errors, args.extra, args.policy,
+                 args.per_sample_seconds)
 
 
 if __name__ == "__main__":

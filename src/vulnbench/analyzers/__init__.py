@@ -1,4 +1,5 @@
-"""Static analyzers behind a registry. Each runs once over a batch of samples."""
+"""Static analyzers behind a registry. Each runs once over a batch of samples. ``llm:MODEL``
+(any ``--model`` spec) is a model asked the same question, beside the registered tools."""
 
 from __future__ import annotations
 
@@ -21,9 +22,17 @@ analyzers.register_lazy("codeql", "vulnbench.analyzers.codeql:CodeQLAnalyzer")
 analyzers.register_lazy("pysa", "vulnbench.analyzers.pysa:PysaAnalyzer")
 analyzers.register_lazy("ruff", "vulnbench.analyzers.ruff_security:RuffSecurityAnalyzer")
 analyzers.register_lazy("dlint", "vulnbench.analyzers.dlint:DlintAnalyzer")
+# listed by `vulnbench list analyzers`; create_analyzer builds "llm:SPEC" itself
+analyzers.register_lazy("llm:MODEL", "vulnbench.analyzers.llm:pattern_only")
+LLM_PREFIX = "llm:"
 
 
 def create_analyzer(name: str) -> Analyzer:
+    """The registered analyzer ``name``, or for ``llm:SPEC`` the model SPEC as a detector."""
+    if name.startswith(LLM_PREFIX):
+        from vulnbench.analyzers.llm import LLMAnalyzer
+
+        return LLMAnalyzer(name[len(LLM_PREFIX):])
     return analyzers.get(name)()
 
 
