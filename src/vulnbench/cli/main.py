@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -22,12 +22,16 @@ from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.dataset import check_out_file
 from vulnbench.cli.harden import app as harden_app
 from vulnbench.cli.invert import app as invert_app
+from vulnbench.cli.repair import make_repair_command
 from vulnbench.cli.sandbox import app as sandbox_app
 from vulnbench.cli.scan import scan as scan_command
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 from vulnbench.report.markdown import HEADLINE, headline_rows
 from vulnbench.results import Results, results_schema
+
+if TYPE_CHECKING:
+    from vulnbench.pipeline import RunOptions
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Measure, attack and harden the security of LLM-written code.")
@@ -42,6 +46,8 @@ RESUMABLE = {"run": "interrupted: the run folder keeps every finished sample; ru
                        "the same command again to resume",
              "harden": "interrupted: the comparison's run folders keep every finished "
                        "sample; run the same command again to resume",
+             "repair": "interrupted: the run folder keeps every finished repair; run the "
+                       "same command again to resume",
              "report": "interrupted: run the same command again to finish the report"}
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(sandbox_app, name="sandbox")
@@ -71,6 +77,32 @@ def print_headline(results: Results) -> None:
     for row in headline_rows(results):
         table.add_row(*(Text(cell) for cell in row))  # condition labels carry model names
     Console(width=max(160, Console().width), emoji=False).print(table)
+
+
+def run_options(args: dict[str, Any]) -> RunOptions:
+    """``RunOptions`` from the values of ``run``'s options (by parameter name), which
+    ``repair`` shares; RunOptions checks every value (OptionError, exit 2) before anything is
+    written."""
+    from vulnbench.pipeline import RunOptions
+
+    a = args
+    models = [m.strip() for spec in a["model"] for m in spec.split(",") if m.strip()]
+    return RunOptions(
+        out=a["out"], dataset=a["dataset"], models=models,
+        temperatures=_floats(a["temperature"], "--temperature"), style=a["style"], n=a["n"],
+        ks=_ints(a["k"], "--k"), top_p=a["top_p"], max_tokens=a["max_tokens"],
+        stop=list(a["stop"]), seed=a["seed"], limit=a["limit"], task_ids=list(a["task"]),
+        policy=a["policy"], dedup=a["dedup"], analyzers=list(a["analyzer"]),
+        sandbox=a["sandbox"], run_tests=not a["no_tests"],
+        backend=BackendOptions(base_url=a["base_url"], api_key_env=a["api_key_env"],
+                               concurrency=a["concurrency"], timeout=a["timeout"],
+                               max_retries=a["max_retries"],
+                               extra={"chat": "false"} if a["no_chat"] else {}),
+        progress=a["progress"] and sys.stderr.isatty(),
+        retrieval_setting=a["retrieval_setting"], retrieval_top=a["retrieval_top"],
+        retrieval_store=a["retrieval_store"], retrieval_embedder=a["retrieval_embedder"],
+        retrieval_base=a["retrieval_base"],
+    )
 
 
 @app.command()
@@ -130,33 +162,18 @@ def run(
         callback=run_config, is_eager=True)] = None,
 ) -> None:
     """Generate, repair, assess and score; resumes an existing run directory."""
-    from vulnbench.pipeline import RunOptions
     from vulnbench.pipeline import run as run_pipeline
 
-    # RunOptions checks every value (OptionError, exit 2) before anything is written
-    models = [m.strip() for spec in model for m in spec.split(",") if m.strip()]
-    opts = RunOptions(
-        out=out, dataset=dataset, models=models,
-        temperatures=_floats(temperature, "--temperature"), style=style, n=n,
-        ks=_ints(k, "--k"), top_p=top_p, max_tokens=max_tokens, stop=list(stop), seed=seed,
-        limit=limit, task_ids=list(task), policy=policy,  # type: ignore[arg-type]
-        dedup=dedup,  # type: ignore[arg-type]
-        analyzers=list(analyzer), sandbox=sandbox, run_tests=not no_tests,
-        backend=BackendOptions(base_url=base_url, api_key_env=api_key_env,
-                               concurrency=concurrency, timeout=timeout,
-                               max_retries=max_retries,
-                               extra={"chat": "false"} if no_chat else {}),
-        progress=progress and sys.stderr.isatty(),
-        retrieval_setting=retrieval_setting, retrieval_top=retrieval_top,
-        retrieval_store=retrieval_store, retrieval_embedder=retrieval_embedder,
-        retrieval_base=retrieval_base,
-    )
+    opts = run_options(locals())
     results = run_pipeline(opts, echo=lambda msg: console.print(msg), wait=wait,
                            force_options=force_options)
     print_headline(results)
     s = results.stats
     console.print(f"{s.new_generations} new and {s.reused_generations} reused generations; "
                   f"results in {out}/results.json, report in {out}/report.md")
+
+
+app.command("repair")(make_repair_command(run, run_options, lambda msg: console.print(msg)))
 
 
 @app.command()
@@ -187,6 +204,11 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
         results = run_pipeline(opts, echo=lambda msg: console.print(msg))
     print_headline(results)
     console.print(f"{results.stats.new_generations} new generations; report in {out}/report.md")
+    if any(c.style.startswith("repair") for c in results.run_spec.conditions):
+        from vulnbench.repair.report import write_repair_outputs
+
+        write_repair_outputs(out)
+        console.print(f"repair figures in {out}/repair.json and {out}/repair.md")
 
 
 @app.command()
