@@ -212,3 +212,14 @@ def test_scan_cli_runs_an_llm_analyzer(tmp_path: Path) -> None:
 def test_backend_options_reach_the_model() -> None:
     analyzer = LLMAnalyzer("mock", BackendOptions(n_ctx=123))
     assert analyzer.model().options.n_ctx == 123
+
+
+def test_llm_coverage_is_its_list_of_choices() -> None:
+    """Under the target policy a model detector covers the CWEs it may answer, in either
+    language (a task of another CWE stays blind to it)."""
+    from vulnbench.analyzers.coverage import analyzer_cwes
+    from vulnbench.analyzers.llm import choices
+
+    listed = {cwe for cwe, _ in choices()}
+    assert analyzer_cwes("llm:local", "python") == listed == analyzer_cwes("llm:mock", "c")
+    assert "CWE-89" in listed

@@ -146,6 +146,10 @@ def analyzer_cwes(name: str, language: str) -> frozenset[str]:
         return frozenset(f"CWE-{n}" for cwes in GCC_ANALYZER.values() for n in cwes)
     if name == "cppcheck" and language == "c":
         return cppcheck_cwes()
+    if name.startswith("llm:"):  # a model is asked to choose among a fixed list
+        from vulnbench.analyzers.llm import choices
+
+        return frozenset(cwe for cwe, _ in choices())
     return frozenset()
 
 
