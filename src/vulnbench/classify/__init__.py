@@ -1,0 +1,1 @@
+"""Answers of models asked to classify code (vulnerable? which CWE?): parsing and metrics."""
