@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.classify.test_classify_runner import TASKS, FakeScripted
+from tests.classify.fakes import TASKS, FakeScripted
 from vulnbench.cli.classify import classify
 from vulnbench.errors import DatasetError, VulnbenchError
 

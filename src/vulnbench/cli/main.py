@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from vulnbench.analyzers.runner import DEFAULT_ANALYZERS
+from vulnbench.cli.classify import classify as classify_command
 from vulnbench.cli.config import run_config
 from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.dataset import check_out_file
@@ -48,12 +49,15 @@ RESUMABLE = {"run": "interrupted: the run folder keeps every finished sample; ru
                        "sample; run the same command again to resume",
              "repair": "interrupted: the run folder keeps every finished repair; run the "
                        "same command again to resume",
+             "classify": "interrupted: the folder keeps every finished answer; run the "
+                         "same command again to resume",
              "report": "interrupted: run the same command again to finish the report"}
 app.add_typer(dataset_app, name="dataset")
 app.add_typer(sandbox_app, name="sandbox")
 app.add_typer(invert_app, name="invert")
 app.add_typer(harden_app, name="harden")
 app.command("scan")(scan_command)
+app.command("classify")(classify_command)
 
 
 def _floats(text: str, what: str) -> list[float]:
