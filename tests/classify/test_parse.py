@@ -120,3 +120,23 @@ def test_parse_cwe_by_name_only_without_an_id() -> None:
 
 def test_parse_cwe_an_id_beats_a_name() -> None:
     assert parse_cwe("SQL Injection? No: CWE-79.", CHOICES, NAMES) == "CWE-79"
+
+
+@pytest.mark.parametrize("answer", [
+    # shapes the embedded 270M model writes: the options recited, not one chosen
+    '\n\n* "Yes" because the file is in the "upload_dir" directory.\n* "No" because the file '
+    'is not in the "upload_dir" directory.\n\nAnswer:\n\n* "Yes" because t',
+    '\n\n* "Yes"\n\n* "No"\n\n* "No"\n\n* "Yes"\n\n* "No"',
+    "Yes\nNo",
+])
+def test_recited_options_are_unparseable(answer: str) -> None:
+    assert parse_detection(answer) == UNPARSEABLE
+
+
+@pytest.mark.parametrize(("answer", "expected"), [
+    ("Yes.\nNo other issue was found.", VULNERABLE),
+    ('* "No" because the query is parameterized.', NOT_VULNERABLE),
+    ("Yes\n\nYes, the input reaches the shell.", VULNERABLE),
+])
+def test_one_option_per_answer_still_counts(answer: str, expected: str) -> None:
+    assert parse_detection(answer) == expected

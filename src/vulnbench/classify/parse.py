@@ -56,7 +56,7 @@ _POSITIVE = [
 # punctuation, the end of the line or a pronoun (so "No input validation..." is not an answer)
 _YES_NO = (
     r"(?:^[^\w\n]*|\banswer\s*(?:is\s*)?:?\s*)"
-    r"(?P<yn>yes\b|no\b(?=[ \t]*(?:[.,!:;)\-]|$|(?:it|the|this|that|there|i)\b)))"
+    r"(?P<yn>yes\b|no\b(?=[ \t]*(?:[.,!:;)\-\"']|$|(?:it|the|this|that|there|i)\b)))"
 )
 _DETECT = re.compile(
     "|".join(
@@ -85,9 +85,19 @@ def _prose(text: str) -> str:
     return _QUESTION.sub(" ", text).lower()
 
 
+# a line that starts with a bare (maybe quoted) yes or no: a list of such lines holding both
+# is the model reciting the options ('* "Yes" because ...' / '* "No" because ...'), not
+# choosing one
+_OPTION_LINE = re.compile(r"^[^\w\n]*(yes|no)\b[\"']?(?![ \t]+(?:other|more)\b)", re.MULTILINE)
+
+
 def parse_detection(text: str) -> str:
-    """VULNERABLE | NOT_VULNERABLE | UNPARSEABLE, from the first decisive statement."""
-    match = _DETECT.search(_prose(text))
+    """VULNERABLE | NOT_VULNERABLE | UNPARSEABLE, from the first decisive statement; an answer
+    whose lines give both "yes" and "no" recites the options and is UNPARSEABLE."""
+    prose = _prose(text)
+    if {m.group(1) for m in _OPTION_LINE.finditer(prose)} == {"yes", "no"}:
+        return UNPARSEABLE
+    match = _DETECT.search(prose)
     if match is None:
         return UNPARSEABLE
     if match.group("yn") is not None:
