@@ -140,3 +140,13 @@ def test_recited_options_are_unparseable(answer: str) -> None:
 ])
 def test_one_option_per_answer_still_counts(answer: str, expected: str) -> None:
     assert parse_detection(answer) == expected
+
+
+def test_recited_choice_lines_are_unparseable() -> None:
+    choices = ["CWE-22", "CWE-78", "CWE-89"]
+    recited = ("\n\nCWE-22: Improper Limitation of a Pathname to a Restricted Directory ('Path "
+               "Traversal')\n\nCWE-78: Improper Neutralization of Special Elements used in an "
+               "OS Command ('OS Command Injection')\n\nAnswer:")
+    assert parse_cwe(recited, choices) == UNPARSEABLE
+    chosen = "CWE-22: Improper Limitation of a Pathname (Path Traversal), not CWE-78."
+    assert parse_cwe(chosen, choices) == "CWE-22"

@@ -137,11 +137,19 @@ def _by_name(text: str, names: Mapping[str, str]) -> str | None:
     return None if best is None else best[2]
 
 
+# a line that starts with "CWE-N:" as the question lists them
+_LISTED = re.compile(r"^[^\w\n]*cwe\s*[-_]?\s*(\d+)\s*:", re.IGNORECASE | re.MULTILINE)
+
+
 def parse_cwe(text: str, choices: Sequence[str], names: Mapping[str, str] | None = None) -> str:
     """The first CWE of ``choices`` the answer names (normalized id); OTHER when it names CWE ids
-    but none in choices; UNPARSEABLE when it names none. ``names`` (id -> short name such as
-    "SQL Injection") lets an answer that gives only the name match, when no id is given."""
+    but none in choices; UNPARSEABLE when it names none, or recites two or more of the listed
+    lines ("CWE-22: ..." then "CWE-78: ...") instead of choosing. ``names`` (id -> short name
+    such as "SQL Injection") lets an answer that gives only the name match, when no id is given."""
     allowed = {normalize_cwe(c) for c in choices}
+    listed = {normalize_cwe(m.group(1)) for m in _LISTED.finditer(_normalize(text))}
+    if len(listed) >= 2:  # the choices recited as listed: none chosen
+        return UNPARSEABLE
     mentioned = find_cwes(text)
     if not mentioned and names:
         by_name = _by_name(text, names)
