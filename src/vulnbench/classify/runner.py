@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from vulnbench.classify.outputs import Row, results_of, write_outputs
 from vulnbench.classify.parse import NOT_VULNERABLE, VULNERABLE, parse_cwe, parse_detection
@@ -25,6 +23,7 @@ from vulnbench.errors import DatasetError, ModelError, RunStoreError, VulnbenchE
 from vulnbench.models import backends, create_model, parse_model
 from vulnbench.models.base import BackendOptions, ModelBackend
 from vulnbench.pipeline.generate import WorkItem, generate, plan
+from vulnbench.pipeline.run import progress_bars
 from vulnbench.records import CWE_KINDS, GenerationConfig, Prompt, Task
 from vulnbench.store import RunLock, RunStore
 
@@ -199,7 +198,7 @@ def _ask(store: RunStore, opts: ClassifyOptions, questions: Questions, config: G
     store.set_meta(f"model:{opts.model}", model.spec().model_dump_json())
     items = _work(opts, questions, config, rendering)
     store.put_prompts({it.prompt.hash: it.prompt for it in items}.values())
-    with _progress(opts.progress) as progress:
+    with progress_bars(opts.progress) as progress:
         done = store.generation_keys()
         bar = progress.add_task("classify", total=len(items),
                                 completed=sum(it.key in done for it in items))
@@ -222,14 +221,6 @@ async def _generate(store: RunStore, items: list[WorkItem], opts: ClassifyOption
                               lambda: model, on_done)
     finally:
         await model.aclose()
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Progress]:
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), disable=not enabled, transient=False)
-    with progress:
-        yield progress
 
 
 # parsing ---------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def _phases(store: RunStore, opts: RunOptions, inputs: Inputs, sandbox: str, for
     models = Models(store, opts.backend, echo)
     try:
         planned = plan_conditions(store, opts, inputs, models, force, echo)
-        with _progress(opts.progress) as progress:
+        with progress_bars(opts.progress) as progress:
             new = _generate(store, planned, models, progress)
             samples = _process(store, inputs, planned, opts.dedup)
             assessed = _assess(store, opts, inputs, samples, progress)
@@ -213,7 +213,8 @@ def git_revision() -> str:
 
 
 @contextmanager
-def _progress(enabled: bool) -> Iterator[Progress]:
+def progress_bars(enabled: bool) -> Iterator[Progress]:
+    """Rich progress bars that stay on screen; off (silent) when ``enabled`` is false."""
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), disable=not enabled, transient=False)
     with progress:
