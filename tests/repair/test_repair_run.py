@@ -102,3 +102,24 @@ def test_still_vulnerable_and_explain_condition_in_one_folder(tmp_path: Path) ->
     assert sqli_row["outcomes"] == ["unchanged", "still_vulnerable"]
     md = (tmp_path / "run" / "repair.md").read_text()
     assert "still_vulnerable" in md and "CWE-89" in md and "SEC@2" in md
+
+
+def test_replayed_repairs_are_scored_like_live_ones(tmp_path: Path) -> None:
+    """Published repair outputs (a JSONL replayed, as a served model's answers would be):
+    sample 0 breaks the code, sample 1 is the perfect repair."""
+    rows = [{"task_id": tid, "sample_index": i, "text": text}
+            for tid, t in BY_ID.items()
+            for i, text in enumerate([BROKEN, fenced(t.secure_reference)])]
+    path = tmp_path / "repairs.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "replayed"
+    run(RunOptions(out=out, models=[f"replay:{path}"], temperatures=[0.0], n=2, ks=[1, 2],
+                   task_ids=TASKS, progress=False, bootstrap_reps=200,
+                   backend=BackendOptions(), analyzers=["bandit"], style="repair"),
+        echo=lambda _: None)
+    cond = write_repair_outputs(out, echo=lambda _: None)["conditions"][0]
+    assert cond["outcomes"]["broken"] == 2 and cond["outcomes"]["repaired"] == 2
+    # SEC@1 looks at sample 0 only (broken) -> 0; SEC@2 -> 1; func-sec@1 = 1 - C(1,1)/C(2,1)
+    assert cond["metrics"]["SEC@1"]["value"] == 0.0
+    assert cond["metrics"]["SEC@2"]["value"] == 1.0
+    assert cond["metrics"]["func-sec@1"]["value"] == pytest.approx(0.5, abs=1e-6)
