@@ -163,3 +163,21 @@ def test_bad_input_fails_before_writing(tmp_path: Path, dataset: Path) -> None:
         classify(opts(tmp_path / "c", dataset, "detect", task_ids=["cmd", "util"]), quiet)
     assert not any((tmp_path / d).exists() for d in "abc")
     assert FakeScripted.loads == 0
+
+
+def test_both_tasks_in_one_folder_make_one_table7(tmp_path: Path, dataset: Path) -> None:
+    """--task detect then --task cwe into one folder: Table 7 shows both, as the paper's does,
+    from stored answers (no detection question is asked again)."""
+    out = tmp_path / "o"
+    classify(opts(out, dataset, "detect"), quiet)
+    res = classify(opts(out, dataset, "cwe"), quiet)
+    assert len(FakeScripted.calls) == 4 + 4
+    assert res["task"] == "cwe" and res["table7_answers"] == {"detect": 4, "cwe": 4}
+    rows = {r["cwe"]: r for r in res["table7"]["rows"]}
+    # detection: sql V,N both right -> 1.0; path V right, N answered V -> 0.5
+    assert rows["CWE-89"]["detect_accuracy"] == 1.0
+    assert rows["CWE-22"]["detect_accuracy"] == 0.5
+    # type: CWE-89 predicted for sql (right) and xss (wrong): precision 1/2, recall 1/1
+    assert (rows["CWE-89"]["precision"], rows["CWE-89"]["recall"]) == pytest.approx((0.5, 1.0))
+    assert rows["CWE-78"]["detect_n"] is None  # no secure reference: never asked to detect
+    assert "| CWE-89 | 1.00 |" in (out / "report.md").read_text()

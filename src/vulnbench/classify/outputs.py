@@ -38,16 +38,19 @@ class Row:
 
 def results_of(opts: ClassifyOptions, dataset: str, choices: Sequence[tuple[str, str]],
                rows: list[Row], rendering: str, skipped: dict[str, int], *, n_items: int,
-               new: int) -> dict[str, Any]:
-    """results.json's content; with n > 1 every sample is one row of the figures."""
+               new: int, other: Sequence[Row] = ()) -> dict[str, Any]:
+    """results.json's content; with n > 1 every sample is one row of the figures. ``other``:
+    the other task's answers stored in the same folder, which join Table 7 only."""
     truth = [r.truth for r in rows]
     predicted = [r.predicted for r in rows]
     if opts.task == "detect":
         summary = classification_summary(truth, predicted, [VULNERABLE, NOT_VULNERABLE])
-        table = per_cwe_table(detect=[(r.cwe, r.truth, r.predicted) for r in rows], types=[])
+        detect, types = rows, list(other)
     else:
         summary = classification_summary(truth, predicted, [cid for cid, _ in choices])
-        table = per_cwe_table(detect=[], types=[(r.truth, r.predicted) for r in rows])
+        detect, types = list(other), rows
+    table = per_cwe_table(detect=[(r.cwe, r.truth, r.predicted) for r in detect],
+                          types=[(r.truth, r.predicted) for r in types])
     seconds = [r.seconds for r in rows]
     return {
         "task": opts.task, "model": opts.model, "dataset": dataset,
@@ -55,6 +58,7 @@ def results_of(opts: ClassifyOptions, dataset: str, choices: Sequence[tuple[str,
         "n_items": n_items, "n": opts.n, "temperature": opts.temperature,
         "max_tokens": opts.max_tokens, "choices": [list(c) for c in choices],
         "summary": summary, "table7": table,
+        "table7_answers": {"detect": len(detect), "cwe": len(types)},
         "items": [{"task_id": r.task_id, "cwe": r.cwe, "truth": r.truth,
                    "predicted": r.predicted, "sample_index": r.sample_index,
                    "answer": r.answer[:ANSWER_CHARS]} for r in rows],

@@ -87,10 +87,12 @@ def classify(opts: ClassifyOptions, echo: Callable[[str], None] = print) -> dict
         try:
             rendering, items, made = _ask(store, opts, questions, config, echo)
             rows = _rows(store, questions, items, opts.task)
+            other = _stored_rows(store, opts, dataset, config, rendering)
         finally:
             store.close()
         results = results_of(opts, dataset.name, questions.choices, rows, rendering,
-                             questions.skipped, n_items=len(items) // opts.n, new=made)
+                             questions.skipped, n_items=len(items) // opts.n, new=made,
+                             other=other)
         write_outputs(opts.out, results)
     return results
 
@@ -221,6 +223,23 @@ async def _generate(store: RunStore, items: list[WorkItem], opts: ClassifyOption
                               lambda: model, on_done)
     finally:
         await model.aclose()
+
+
+def _stored_rows(store: RunStore, opts: ClassifyOptions, dataset: Dataset,
+                 config: GenerationConfig, rendering: Rendering) -> list[Row]:
+    """The other task's answers when this folder holds all of them for the same tasks and
+    options (``--task detect`` then ``--task cwe`` into one folder): Table 7 then shows both,
+    as the paper's does. Read from the store, never asked; empty when any is missing."""
+    kind: ClassifyTask = "cwe" if opts.task == "detect" else "detect"
+    try:
+        questions = build_questions(dataset, kind)
+    except DatasetError:
+        return []
+    items = _work(opts, questions, config, rendering)
+    done = store.generation_keys()
+    if not items or not all(it.key in done for it in items):
+        return []
+    return _rows(store, questions, items, kind)
 
 
 # parsing ---------------------------------------------------------------------------------
