@@ -17,7 +17,8 @@ Every sample of a repair run has one outcome, decided in this order:
 
 SEC@k (the paper's: any of the first k samples repaired), secure@k and func-sec@k (the unbiased
 estimators over the task's n samples, with ``unchanged`` never secure) and CodeBLEU@k (the best
-CodeBLEU of the first k samples against the secure reference) are averaged over tasks, with a
+CodeBLEU of the first k samples against the secure reference; a sample with a syntax error is
+scored on the code it holds, one without code scores 0) are averaged over tasks, with a
 percentile bootstrap interval over tasks."""
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ class TaskRepairs:
         self.outcomes.append(outcome)
         self.secure.append(outcome != "unchanged" and verdict is not None
                            and sample.status == "ok" and verdict.secure is True)
-        self.codes.append(None if sample.status in NO_PROGRAM else sample.code)
+        # CodeBLEU reads what the model wrote, as the paper does, even where it does not
+        # parse (tree-sitter tolerates errors; a truncated program still shares its n-grams)
+        self.codes.append(None if sample.status == "extract_failed" or not sample.code.strip()
+                          else sample.code)
 
     @property
     def n(self) -> int:
