@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+import pytest
+
 from vulnbench.errors import ModelError
 from vulnbench.models import backends
 from vulnbench.models.base import BackendOptions, ModelBackend
@@ -69,9 +71,16 @@ class FakeGarbage(FakeScripted):
         return "lorem ipsum dolor sit amet"
 
 
-backends.register("fake-scripted")(FakeScripted)
-backends.register("fake-always-vulnerable")(FakeAlwaysVulnerable)
-backends.register("fake-garbage")(FakeGarbage)
+FAKES = {"fake-scripted": FakeScripted, "fake-always-vulnerable": FakeAlwaysVulnerable,
+         "fake-garbage": FakeGarbage}
+
+
+def use_fakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Register the fakes for one test only (the model registry is global: a fake left in it
+    would show in every other test's list of backends), and reset their counters."""
+    for name, cls in FAKES.items():
+        monkeypatch.setitem(backends._entries, name, cls)
+    FakeScripted.loads, FakeScripted.calls, FakeScripted.fail_at = 0, [], None
 
 
 def _task(tid: str, cwe: list[str], bad: str = "", good: str = "",

@@ -12,6 +12,7 @@ import pytest
 from tests.classify.fakes import (
     TASKS,
     FakeScripted,
+    use_fakes,
 )
 from vulnbench.classify.runner import ClassifyOptions, classify
 from vulnbench.errors import DatasetError, ModelError, UnknownNameError
@@ -19,8 +20,8 @@ from vulnbench.models.base import BackendOptions
 
 
 @pytest.fixture(autouse=True)
-def _reset() -> None:
-    FakeScripted.loads, FakeScripted.calls, FakeScripted.fail_at = 0, [], None
+def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
 
 
 @pytest.fixture()

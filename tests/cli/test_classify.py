@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.classify.fakes import TASKS, FakeScripted
+from tests.classify.fakes import TASKS, use_fakes
 from vulnbench.cli.classify import classify
 from vulnbench.errors import DatasetError, VulnbenchError
 
@@ -20,8 +20,8 @@ app.command("unused")(lambda: None)  # two commands: the first argument names th
 
 
 @pytest.fixture(autouse=True)
-def _reset() -> None:
-    FakeScripted.loads, FakeScripted.calls, FakeScripted.fail_at = 0, [], None
+def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
+    use_fakes(monkeypatch)
 
 
 @pytest.fixture()
