@@ -67,8 +67,9 @@ def test_ctrl_c_during_a_run_exits_130_and_the_rerun_resumes(
     args = ["run", "--out", str(out), "--model", f"mock:{mock_script}", "--n", "3",
             "--limit", "4", "--temperature", "0", "--no-tests", "--no-progress",
             "--analyzer", "bandit"]
+    # 1.5 s per call leaves seconds of work to interrupt even on a busy machine
     code, err = interrupt(args, lambda _: _rows(out / "run.sqlite") >= 2,
-                          env={"VULNBENCH_MOCK_DELAY": "0.5"})
+                          env={"VULNBENCH_MOCK_DELAY": "1.5"})
     assert code == 130, err
     assert "Traceback" not in err
     assert err.splitlines()[-1] == ("interrupted: the run folder keeps every finished sample; "
