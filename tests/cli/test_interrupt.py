@@ -44,8 +44,12 @@ def _children(pid: int) -> list[int]:
 def interrupt(args: list[str], ready: Callable[[subprocess.Popen[str]], bool],
               env: dict[str, str] | None = None) -> tuple[int, str]:
     """Start ``vulnbench ARGS``, send SIGINT once ``ready``, return (exit code, stderr)."""
+    # a shell that starts the suite in the background (``(make test &)``) hands it SIGINT
+    # ignored, and a Python started so never sees Ctrl-C: give the command the default, as a
+    # terminal's foreground process has
     proc = subprocess.Popen([*VULNBENCH, *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **(env or {})},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 120
         while not ready(proc):
