@@ -181,7 +181,11 @@ app.command("repair")(make_repair_command(run, run_options, lambda msg: console.
 
 
 @app.command()
-def report(out: Annotated[Path, typer.Argument(help="an existing run directory")]) -> None:
+def report(out: Annotated[Path, typer.Argument(help="an existing run directory")],
+           html: Annotated[bool, typer.Option(
+               "--html", help="also write DIR/report.html: one self-contained page (figures, "
+                              "charts, sample browser) that opens from disk")] = False
+           ) -> None:
     """Re-score and re-write a run's reports from its store alone: no model call, nothing
     assessed, no dataset loaded (see docs/runs.md). A folder written before runs recorded what
     they scored has its pipeline re-run once, with the options it was run with."""
@@ -193,7 +197,8 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
     db = out / "run.sqlite"
     if not db.is_file():
         raise VulnbenchError(f"{out} holds no run store (run.sqlite); start one with vulnbench run")
-    results = rescore(out, echo=lambda msg: console.print(msg))
+    extra = ["html"] if html else []
+    results = rescore(out, echo=lambda msg: console.print(msg), extra=extra)
     if results is None:
         store = RunStore(db)
         saved = store.get_meta("options")
@@ -206,8 +211,13 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
                       "generation is stored)")
         opts.progress = sys.stderr.isatty()
         results = run_pipeline(opts, echo=lambda msg: console.print(msg))
+        if html:  # the run recorded what it scored: a re-score now writes the page
+            rescore(out, echo=lambda msg: console.print(msg), extra=extra)
     print_headline(results)
     console.print(f"{results.stats.new_generations} new generations; report in {out}/report.md")
+    if html:
+        page = out / "report.html"
+        console.print(f"html report in {page} ({page.stat().st_size / 1024:.1f} KiB)")
     if any(c.style.startswith("repair") for c in results.run_spec.conditions):
         from vulnbench.repair.report import write_repair_outputs
 

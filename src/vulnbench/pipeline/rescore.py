@@ -21,6 +21,7 @@ from vulnbench.errors import RunStoreError
 from vulnbench.pipeline.score import blind_tasks, score_condition
 from vulnbench.records import ConditionRecord, Record, RunSpec, Task
 from vulnbench.report.markdown import tables_by_temperature, write_outputs
+from vulnbench.report.reporters import ReportInput, write_reports
 from vulnbench.results import BlindTask, ConditionResult, Results, Stats
 from vulnbench.store import LOCK_FILE, RunStore
 
@@ -141,9 +142,10 @@ def _holder(fd: int | None) -> str:
         return "another vulnbench run"
 
 
-def report(out: Path, echo: Callable[[str], None] = print) -> Results | None:
-    """Re-score ``out`` from its store and rewrite its outputs; None when the store predates
-    recorded scoring inputs."""
+def report(out: Path, echo: Callable[[str], None] = print,
+           extra: Sequence[str] = ()) -> Results | None:
+    """Re-score ``out`` from its store and rewrite its outputs, plus the ``extra`` reporters
+    named (e.g. ``html``); None when the store predates recorded scoring inputs."""
     started = time.perf_counter()
     db = out / "run.sqlite"
     with ReadLock(out):
@@ -163,6 +165,8 @@ def report(out: Path, echo: Callable[[str], None] = print) -> Results | None:
             results = results_of(store, record, tasks, spec, stats)
             results.stats.seconds = round(time.perf_counter() - started, 2)
             write_outputs(out, results, store, labels, keys)
+            if extra:
+                write_reports(out, ReportInput(results, store, labels, keys), extra)
         finally:
             store.close()
     return results

@@ -61,9 +61,17 @@ def _samples(data: ReportInput, fh: TextIO) -> None:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+def _html(data: ReportInput, fh: TextIO) -> None:
+    """``report.html``, not a default output yet: ``vulnbench report DIR --html`` writes it."""
+    from vulnbench.report.html import render_page  # its sections import this module
+
+    fh.write(render_page(data))
+
+
 reporters.register("json")(Reporter("results.json", _json))
 reporters.register("markdown")(Reporter("report.md", _markdown))
 reporters.register("samples")(Reporter("samples.jsonl", _samples))
+reporters.register("html")(Reporter("report.html", _html))
 
 
 def write_file(path: Path, write: Callable[[TextIO], None]) -> None:
