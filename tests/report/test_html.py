@@ -53,7 +53,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 class _Scripts(HTMLParser):
-    """The text of the ``<script id="samples">`` element, and every tag's count."""
+    """The text of the ``<script id="vb-sample-data">`` element, and every tag's count."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,7 +63,7 @@ class _Scripts(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags[tag] = self.tags.get(tag, 0) + 1
-        self._in = tag == "script" and ("id", "samples") in attrs
+        self._in = tag == "script" and ("id", "vb-sample-data") in attrs
 
     def handle_endtag(self, tag: str) -> None:
         self._in = False
@@ -193,3 +193,12 @@ def test_code_texts_are_capped_with_a_note() -> None:
     assert len(row["raw"]) == CODE_CAP == 20_000 and row["raw_cut"] is True
     assert len(row["code"]) == 20_000 and row["code_cut"] is True
     assert row["verdict"] == "neither" and row["findings"] == []
+
+
+@needs_bwrap
+def test_element_ids_are_unique(folder: Path) -> None:
+    """A section's anchor once shared the id of the samples' JSON, and the browser read the
+    section's text as JSON: every id in the page is unique."""
+    page = (folder / "report.html").read_text()
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

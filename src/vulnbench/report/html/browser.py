@@ -77,22 +77,22 @@ def render_browser(data: ReportInput) -> str:
     return (f"<p>{len(rows)} samples. Filter, then open a sample for its raw output, processed "
             f"code (lines with findings highlighted), findings, tests and evidence. Code texts "
             f"are cut at {CODE_CAP:,} characters.</p>"
-            '<div class="filters" id="filters"></div><p id="count"></p>'
-            '<div id="list"></div><p id="pager"></p>'
-            f'<script type="application/json" id="samples">{embed_json(rows)}</script>'
+            '<div class="filters" id="vb-filters"></div><p id="vb-count"></p>'
+            '<div id="vb-list"></div><p id="vb-pager"></p>'
+            f'<script type="application/json" id="vb-sample-data">{embed_json(rows)}</script>'
             f"<script>{SCRIPT}</script>")
 
 
 SCRIPT = """
 (function(){
-const rows=JSON.parse(document.getElementById('samples').textContent);
+const rows=JSON.parse(document.getElementById('vb-sample-data').textContent);
 const PAGE=__PAGE__, fields=['task','cwe','condition','verdict'], chosen={};
 let page=0, shown=rows;
 function el(tag,text,cls){const e=document.createElement(tag);
  if(text!==undefined)e.textContent=text; if(cls)e.className=cls; return e;}
 function values(f){const s=new Set();
  rows.forEach(r=>[].concat(r[f]).forEach(v=>s.add(v))); return Array.from(s).sort();}
-const bar=document.getElementById('filters');
+const bar=document.getElementById('vb-filters');
 fields.forEach(f=>{const sel=el('select');sel.setAttribute('aria-label',f);
  sel.appendChild(el('option','all '+f));sel.options[0].value='';
  values(f).forEach(v=>{const o=el('option',v);o.value=v;sel.appendChild(o);});
@@ -126,11 +126,11 @@ function item(r){const d=el('details',undefined,'sample'),s=el('summary');
   (r.cwe.length?' ('+r.cwe.join(', ')+')':'')));
  d.appendChild(s);d.addEventListener('toggle',()=>{if(d.open&&d.children.length<2){
   const box=el('div');detail(r,box);d.appendChild(box);}});return d;}
-function draw(){const box=document.getElementById('list');box.textContent='';
+function draw(){const box=document.getElementById('vb-list');box.textContent='';
  const pages=Math.max(1,Math.ceil(shown.length/PAGE));
  shown.slice(page*PAGE,(page+1)*PAGE).forEach(r=>box.appendChild(item(r)));
- document.getElementById('count').textContent=shown.length+' of '+rows.length+' samples';
- const pager=document.getElementById('pager');pager.textContent='';
+ document.getElementById('vb-count').textContent=shown.length+' of '+rows.length+' samples';
+ const pager=document.getElementById('vb-pager');pager.textContent='';
  const prev=el('button','previous'),next=el('button','next');
  prev.disabled=page===0;next.disabled=page>=pages-1;
  prev.onclick=()=>{page--;draw();};next.onclick=()=>{page++;draw();};
