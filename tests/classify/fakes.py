@@ -3,6 +3,8 @@ real model), in one module so that every test file counts calls on the same clas
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -98,3 +100,9 @@ TASKS = [
     _task("xss", ["CWE-79"], "XSS_BAD"),
     _task("util", [], kind="utility"),
 ]
+
+
+def write_tasks(path: Path) -> Path:
+    """TASKS as a JSONL dataset file."""
+    path.write_text("".join(json.dumps(t) + "\n" for t in TASKS))
+    return path

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.classify.fakes import (
-    TASKS,
     FakeScripted,
     use_fakes,
+    write_tasks,
 )
 from vulnbench.classify.runner import ClassifyOptions, classify
 from vulnbench.errors import DatasetError, ModelError, UnknownNameError
@@ -26,9 +26,7 @@ def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture()
 def dataset(tmp_path: Path) -> Path:
-    path = tmp_path / "tasks.jsonl"
-    path.write_text("".join(json.dumps(t) + "\n" for t in TASKS))
-    return path
+    return write_tasks(tmp_path / "tasks.jsonl")
 
 
 def opts(out: Path, dataset: Path, task: str, **kw: Any) -> ClassifyOptions:

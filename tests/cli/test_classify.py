@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from tests.classify.fakes import TASKS, use_fakes
+from tests.classify.fakes import use_fakes, write_tasks
 from vulnbench.cli.classify import classify
 from vulnbench.errors import DatasetError, VulnbenchError
 
@@ -26,9 +26,7 @@ def _fakes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture()
 def dataset(tmp_path: Path) -> Path:
-    path = tmp_path / "tasks.jsonl"
-    path.write_text("".join(json.dumps(t) + "\n" for t in TASKS))
-    return path
+    return write_tasks(tmp_path / "tasks.jsonl")
 
 
 def test_detect_prints_headline_and_writes_outputs(tmp_path: Path, dataset: Path) -> None:
