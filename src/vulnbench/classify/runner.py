@@ -77,7 +77,7 @@ def classify(opts: ClassifyOptions, echo: Callable[[str], None] = print) -> dict
     """Ask, resume, parse and score; writes OUT/results.json and OUT/report.md and returns
     what results.json holds. Bad input fails before the run folder is touched."""
     config = _validate(opts)
-    dataset = select(load_dataset(opts.dataset), opts.task_ids, opts.limit)
+    dataset = load_dataset(opts.dataset).select(opts.task_ids, opts.limit)
     questions = build_questions(dataset, opts.task)
     for reason, count in questions.skipped.items():
         echo(f"note: {count} task{'s' if count != 1 else ''} skipped: {reason}")
@@ -112,19 +112,6 @@ def _validate(opts: ClassifyOptions) -> GenerationConfig:
         first = err.errors()[0]
         name = str(first["loc"][0]).replace("_", "-")
         raise VulnbenchError(f"--{name}: {first['msg']} (got {first['input']!r})") from None
-
-
-def select(dataset: Dataset, task_ids: list[str], limit: int | None) -> Dataset:
-    """As ``vulnbench run`` selects: the named tasks (an unknown id is an error), then the
-    first ``limit``."""
-    tasks = dataset.tasks
-    if task_ids:
-        wanted = set(task_ids)
-        missing = wanted - {t.id for t in tasks}
-        if missing:
-            raise DatasetError(f"dataset {dataset.name!r} has no task(s): {sorted(missing)}")
-        tasks = [t for t in tasks if t.id in wanted]
-    return Dataset(dataset.name, tasks).limit(limit)
 
 
 def _lacks(task: Task, kind: ClassifyTask) -> str | None:

@@ -37,13 +37,7 @@ def eligible_tasks(dataset: str, explain: bool, task_ids: list[str]) -> tuple[li
     ``--explain``), restricted to ``task_ids`` when given, and how many were left out."""
     from vulnbench.datasets import load_dataset
 
-    tasks = load_dataset(dataset).tasks
-    if task_ids:
-        known = {t.id for t in tasks}
-        missing = sorted(set(task_ids) - known)
-        if missing:
-            raise DatasetError(f"dataset {dataset!r} has no task(s): {missing}")
-        tasks = [t for t in tasks if t.id in set(task_ids)]
+    tasks = load_dataset(dataset).select(task_ids).tasks
     usable = [t.id for t in tasks if t.insecure_reference.strip()
               and (not explain or t.explanation.strip())]
     if not usable:

@@ -36,6 +36,18 @@ class Dataset:
     def limit(self, n: int | None) -> Dataset:
         return self if n is None else Dataset(self.name, self.tasks[:n])
 
+    def select(self, task_ids: Iterable[str] = (), limit: int | None = None) -> Dataset:
+        """What ``--task`` and ``--limit`` select: the named tasks in dataset order (an
+        unknown id is an error naming it), then the first ``limit``."""
+        wanted = set(task_ids)
+        tasks = self.tasks
+        if wanted:
+            missing = wanted - {t.id for t in tasks}
+            if missing:
+                raise DatasetError(f"dataset {self.name!r} has no task(s): {sorted(missing)}")
+            tasks = [t for t in tasks if t.id in wanted]
+        return Dataset(self.name, tasks).limit(limit)
+
     @property
     def warnings(self) -> list[str]:
         """Problems of these tasks that do not stop a run but weaken what it says."""

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from vulnbench.analyzers import Analyzer, create_analyzer
 from vulnbench.conditions import Condition
 from vulnbench.datasets import Dataset, load_dataset
-from vulnbench.errors import DatasetError
 from vulnbench.models import create_model
 from vulnbench.models.base import BackendOptions, ModelBackend
 from vulnbench.pipeline.conditions import (
@@ -69,17 +68,6 @@ class Planned:
     items: list[WorkItem]
 
 
-def _select(dataset: Dataset, opts: RunOptions) -> Dataset:
-    tasks = dataset.tasks
-    if opts.task_ids:
-        wanted = set(opts.task_ids)
-        missing = wanted - {t.id for t in tasks}
-        if missing:
-            raise DatasetError(f"dataset {dataset.name!r} has no task(s): {sorted(missing)}")
-        tasks = [t for t in tasks if t.id in wanted]
-    return Dataset(dataset.name, tasks).limit(opts.limit)
-
-
 def load(opts: RunOptions, echo: Callable[[str], None]) -> Inputs:
     """Dataset, prompts of the named strategies, analyzers, sandbox and conditions."""
     full = load_dataset(opts.dataset)
@@ -94,7 +82,7 @@ def load(opts: RunOptions, echo: Callable[[str], None]) -> Inputs:
     sandbox = create_sandbox(opts.sandbox) if opts.run_tests else None
     named, notes = expand_conditions(opts.models, opts.temperatures, opts.styles,
                                      opts.style_params)
-    inputs = Inputs(full, _select(full, opts), named, notes, analyzers, sandbox)
+    inputs = Inputs(full, full.select(opts.task_ids, opts.limit), named, notes, analyzers, sandbox)
     for cond in named:  # a style that cannot prompt a task fails before anything is written
         inputs.prompts_for(cond)
     return inputs
