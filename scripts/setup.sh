@@ -67,6 +67,14 @@ if ! command -v cppcheck >/dev/null; then
     echo "optional: install cppcheck (apt-get install cppcheck) for the cppcheck analyzer" >&2
   fi
 fi
+# Headless Chromium for the report.html browser tests (Playwright drives it by path)
+if ! command -v chromium >/dev/null && [ ! -x /usr/lib/chromium/chromium ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+  else
+    echo "the report browser tests need Chromium: apt-get install chromium" >&2
+  fi
+fi
 # CWEval's C tasks are built in the sandbox as CWEval builds them:
 # gcc SRC -lsqlite3 -ljwt -lssl -lcrypto -larchive $(xml2-config --cflags --libs)
 CWEVAL_C_DEV="libsqlite3-dev libjwt-dev libssl-dev libarchive-dev libxml2-dev pkg-config"

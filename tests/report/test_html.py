@@ -20,7 +20,7 @@ from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
 from vulnbench.pipeline.rescore import report
 from vulnbench.records import Sample
-from vulnbench.report.html import Section, render_page, sections, svg
+from vulnbench.report.html import Section, page_for_run, render_page, sections, svg
 from vulnbench.report.html.browser import CODE_CAP, embed_json, sample_row
 from vulnbench.report.reporters import ReportInput
 from vulnbench.results import Results
@@ -154,7 +154,7 @@ def test_sections_apply_to_their_run_kinds(folder: Path) -> None:
             "Fake generate section", frozenset({"generate"}), lambda _: "<p>FAKE-GEN</p>"))
         sections.register("test-attack")(Section(
             "Fake attack section", frozenset({"attack"}), lambda _: "<p>FAKE-ATTACK</p>"))
-        page = render_page(data)
+        page = render_page(page_for_run(data))
     finally:
         sections.remove("test-generate")
         sections.remove("test-attack")

@@ -174,7 +174,8 @@ def run(
     print_headline(results)
     s = results.stats
     console.print(f"{s.new_generations} new and {s.reused_generations} reused generations; "
-                  f"results in {out}/results.json, report in {out}/report.md")
+                  f"results in {out}/results.json, report in {out}/report.md and "
+                  f"{out}/report.html")
 
 
 app.command("repair")(make_repair_command(run, run_options, lambda msg: console.print(msg)))
@@ -183,22 +184,28 @@ app.command("repair")(make_repair_command(run, run_options, lambda msg: console.
 @app.command()
 def report(out: Annotated[Path, typer.Argument(help="an existing run directory")],
            html: Annotated[bool, typer.Option(
-               "--html", help="also write DIR/report.html: one self-contained page (figures, "
-                              "charts, sample browser) that opens from disk")] = False
+               "--html", hidden=True,
+               help="no effect: report.html is always written (kept for old scripts)")] = False
            ) -> None:
-    """Re-score and re-write a run's reports from its store alone: no model call, nothing
-    assessed, no dataset loaded (see docs/runs.md). A folder written before runs recorded what
-    they scored has its pipeline re-run once, with the options it was run with."""
+    """Re-score and re-write a run's reports (results.json, report.md, samples.jsonl,
+    report.html) from its store alone: no model call, nothing assessed, no dataset loaded (see
+    docs/runs.md). A classify, attack or harden-comparison folder has its report.html
+    re-written from its JSON outputs. A folder written before runs recorded what they scored
+    has its pipeline re-run once, with the options it was run with."""
     from vulnbench.pipeline import run as run_pipeline
     from vulnbench.pipeline.options import options_from_json
     from vulnbench.pipeline.rescore import report as rescore
+    from vulnbench.report.html import write_folder_page
     from vulnbench.store import RunStore
 
+    del html
+    if out.is_dir() and (page := write_folder_page(out)) is not None:
+        console.print(f"html report in {page} ({page.stat().st_size / 1024:.1f} KiB)")
+        return
     db = out / "run.sqlite"
     if not db.is_file():
         raise VulnbenchError(f"{out} holds no run store (run.sqlite); start one with vulnbench run")
-    extra = ["html"] if html else []
-    results = rescore(out, echo=lambda msg: console.print(msg), extra=extra)
+    results = rescore(out, echo=lambda msg: console.print(msg))
     if results is None:
         store = RunStore(db)
         saved = store.get_meta("options")
@@ -211,18 +218,15 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
                       "generation is stored)")
         opts.progress = sys.stderr.isatty()
         results = run_pipeline(opts, echo=lambda msg: console.print(msg))
-        if html:  # the run recorded what it scored: a re-score now writes the page
-            rescore(out, echo=lambda msg: console.print(msg), extra=extra)
     print_headline(results)
     console.print(f"{results.stats.new_generations} new generations; report in {out}/report.md")
-    if html:
-        page = out / "report.html"
-        console.print(f"html report in {page} ({page.stat().st_size / 1024:.1f} KiB)")
     if any(c.style.startswith("repair") for c in results.run_spec.conditions):
         from vulnbench.repair.report import write_repair_outputs
 
         write_repair_outputs(out)
         console.print(f"repair figures in {out}/repair.json and {out}/repair.md")
+    page = out / "report.html"
+    console.print(f"html report in {page} ({page.stat().st_size / 1024:.1f} KiB)")
 
 
 @app.command()

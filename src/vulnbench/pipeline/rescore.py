@@ -21,7 +21,7 @@ from vulnbench.errors import RunStoreError
 from vulnbench.pipeline.score import blind_tasks, score_condition
 from vulnbench.records import ConditionRecord, Record, RunSpec, Task
 from vulnbench.report.markdown import tables_by_temperature, write_outputs
-from vulnbench.report.reporters import ReportInput, write_reports
+from vulnbench.report.reporters import DEFAULT_REPORTERS, ReportInput, write_reports
 from vulnbench.results import BlindTask, ConditionResult, Results, Stats
 from vulnbench.store import LOCK_FILE, RunStore
 
@@ -165,8 +165,9 @@ def report(out: Path, echo: Callable[[str], None] = print,
             results = results_of(store, record, tasks, spec, stats)
             results.stats.seconds = round(time.perf_counter() - started, 2)
             write_outputs(out, results, store, labels, keys)
+            extra = [name for name in extra if name not in DEFAULT_REPORTERS]
             if extra:
-                write_reports(out, ReportInput(results, store, labels, keys), extra)
+                write_reports(out, ReportInput(results, store, labels, keys, out), extra)
         finally:
             store.close()
     return results

@@ -155,4 +155,4 @@ def _counts(counter: dict[str, int]) -> str:
 def write_outputs(out: Path, results: Results, store: RunStore, conditions: set[str],
                   keys: set[str]) -> None:
     """results.json, report.md and samples.jsonl through the reporter registry."""
-    write_reports(out, ReportInput(results, store, conditions, keys))
+    write_reports(out, ReportInput(results, store, conditions, keys, out))

@@ -9,7 +9,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TextIO
@@ -27,6 +27,7 @@ class ReportInput:
     store: RunStore
     conditions: set[str]
     keys: set[str]  # the samples the results count
+    folder: Path | None = None  # the run folder (report.html reads repair.json etc. there)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class Reporter:
 
 
 reporters: Registry[Reporter] = Registry("reporter")
-DEFAULT_REPORTERS = ("json", "markdown", "samples")
+DEFAULT_REPORTERS = ("json", "markdown", "samples", "html")
 
 
 def _json(data: ReportInput, fh: TextIO) -> None:
@@ -62,10 +63,10 @@ def _samples(data: ReportInput, fh: TextIO) -> None:
 
 
 def _html(data: ReportInput, fh: TextIO) -> None:
-    """``report.html``, not a default output yet: ``vulnbench report DIR --html`` writes it."""
-    from vulnbench.report.html import render_page  # its sections import this module
+    """``report.html``: the self-contained page (see vulnbench.report.html)."""
+    from vulnbench.report.html import page_for_run, render_page  # its sections import this
 
-    fh.write(render_page(data))
+    fh.write(render_page(page_for_run(data)))
 
 
 reporters.register("json")(Reporter("results.json", _json))
@@ -92,6 +93,8 @@ def write_reports(out: Path, data: ReportInput,
     """Write each named reporter's file into ``out``; returns the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
+    if data.folder is None:
+        data = replace(data, folder=out)
     for name in names:
         reporter = reporters.get(name)
         path = out / reporter.filename

@@ -1,9 +1,18 @@
-"""``report.html``: a self-contained page of a run (see ``page``); importing this package
-registers the generation-run sections."""
+"""``report.html``: a self-contained page of a run folder (see ``page``); importing this
+package registers the built-in sections."""
 
 from __future__ import annotations
 
 from vulnbench.report.html import sections as _sections  # noqa: F401  (registers sections)
-from vulnbench.report.html.page import Section, render_page, run_kinds, sections
+from vulnbench.report.html.folder import write_folder_page
+from vulnbench.report.html.page import (
+    PageInput,
+    Section,
+    page_for_run,
+    render_page,
+    run_kinds,
+    sections,
+)
 
-__all__ = ["Section", "render_page", "run_kinds", "sections"]
+__all__ = ["PageInput", "Section", "page_for_run", "render_page", "run_kinds", "sections",
+           "write_folder_page"]

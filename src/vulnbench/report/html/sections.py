@@ -5,13 +5,14 @@ static_metrics or test_metrics: the results.json field it comes from)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from html import escape
 
 from vulnbench.conditions import strategy_name
 from vulnbench.report.html import svg
 from vulnbench.report.html.browser import render_browser
-from vulnbench.report.html.page import Section, sections
+from vulnbench.report.html.page import PageInput, Section, sections
 from vulnbench.report.markdown import HEADLINE
 from vulnbench.report.reporters import ReportInput
 from vulnbench.results import ConditionResult, MetricEntry
@@ -48,7 +49,8 @@ def metric_cell(cond: ConditionResult, view: str, name: str) -> str:
     return f"<span {attrs}>{entry.value:.3f}</span>{ci}"
 
 
-def headline(data: ReportInput) -> str:
+def headline(page: PageInput) -> str:
+    data = page.need_run()
     conds = data.results.conditions
     rows = [[escape(c.condition)] + [metric_cell(c, "metrics", m) for m in HEADLINE]
             for c in conds]
@@ -65,7 +67,8 @@ def _entry(entry: MetricEntry | None) -> tuple[float | None, float | None, float
     return (None, None, None) if entry is None else (entry.value, entry.ci_low, entry.ci_high)
 
 
-def views(data: ReportInput) -> str:
+def views(page: PageInput) -> str:
+    data = page.need_run()
     """Combined against static-only and test-only verdicts: where the two checks disagree."""
     rows = []
     for c in data.results.conditions:
@@ -91,7 +94,8 @@ def _groups(data: ReportInput) -> dict[str, list[ConditionResult]]:
             if len({c.temperature for c in v}) > 1}
 
 
-def temperature(data: ReportInput) -> str:
+def temperature(page: PageInput) -> str:
+    data = page.need_run()
     groups = _groups(data)
     if not groups:
         return "<p>Each model ran at one temperature.</p>"
@@ -105,7 +109,8 @@ def temperature(data: ReportInput) -> str:
     return "".join(out)
 
 
-def per_cwe(data: ReportInput) -> str:
+def per_cwe(page: PageInput) -> str:
+    data = page.need_run()
     conds = data.results.conditions
     cwes = sorted({cwe for c in conds for cwe in c.per_cwe},
                   key=lambda s: (len(s), s))  # CWE-22 before CWE-89 before CWE-502
@@ -115,7 +120,9 @@ def per_cwe(data: ReportInput) -> str:
     values = [[c.per_cwe[w].metrics.get("secure@1") if w in c.per_cwe else None for w in cwes]
               for c in conds]
     out = ["<h3>secure@1, conditions x CWEs</h3>",
-           svg.heatmap([c.condition for c in conds], cwes, values, "secure@1 per CWE")]
+           '<div class="scroll">'
+           + svg.heatmap([c.condition for c in conds], cwes, values, "secure@1 per CWE")
+           + "</div>"]
     for c in conds:
         if not c.per_cwe:
             continue
@@ -133,7 +140,8 @@ def _cwe_value(value: float | None, why: str | None) -> str:
         else fmt(value)
 
 
-def samples(data: ReportInput) -> str:
+def samples(page: PageInput) -> str:
+    data = page.need_run()
     """Sample status and compile rates before/after repair (SALLM Fig. 3)."""
     rows = [[escape(c.condition), str(c.samples), fmt(c.compile_rate.get("raw")),
              fmt(c.compile_rate.get("repaired")), _counts(c.repairs), _counts(c.sample_status),
@@ -146,7 +154,49 @@ def _counts(counter: dict[str, int]) -> str:
     return escape(", ".join(f"{k} {v}" for k, v in sorted(counter.items())) or "-")
 
 
-def run_spec(data: ReportInput) -> str:
+AGREEMENT = ("both", "static only", "tests only", "static, no test verdict",
+             "tests, no static verdict", "neither")
+
+
+def agreement_counts(data: ReportInput) -> dict[str, Counter[str]]:
+    """Per condition, the assessed samples by which verdict source called them vulnerable:
+    both, one alone while the other said not vulnerable, one while the other could not
+    decide (no test for the CWE, or no analyzer covering it), or neither."""
+    out: dict[str, Counter[str]] = {}
+    for condition in sorted(data.conditions):
+        counts: Counter[str] = Counter()
+        for sample in data.store.iter_samples(condition):
+            verdict = data.store.get_verdict(sample.key) if sample.key in data.keys else None
+            if verdict is None or sample.status != "ok":
+                continue
+            s, t = verdict.static_vulnerable, verdict.test_vulnerable
+            if s and t:
+                counts["both"] += 1
+            elif s:
+                counts["static only" if t is False else "static, no test verdict"] += 1
+            elif t:
+                counts["tests only" if s is False else "tests, no static verdict"] += 1
+            else:
+                counts["neither"] += 1
+        out[condition] = counts
+    return out
+
+
+def agreement(page: PageInput) -> str:
+    """Static vs test verdicts (SALLM's two sources): how often each alone caught a flaw."""
+    counts = agreement_counts(page.need_run())
+    rows = [[escape(cond), str(sum(c.values()))] + [
+        f'<span data-agreement="{escape(name)}" data-condition="{escape(cond)}">'
+        f"{c[name]}</span>" for name in AGREEMENT] for cond, c in counts.items()]
+    return ("<p>Assessed samples by the verdict sources that called them vulnerable. "
+            "&quot;static only&quot;: an analyzer flagged it and the security tests passed; "
+            "&quot;no test verdict&quot;: the task has no test that could decide. Large "
+            "one-source counts show where one check misses what the other sees.</p>"
+            + table(["condition", "assessed", *AGREEMENT], rows))
+
+
+def run_spec(page: PageInput) -> str:
+    data = page.need_run()
     stats = data.results.stats.model_dump_json()
     return (f"<pre>{escape(data.results.run_spec.model_dump_json(indent=2))}</pre>"
             f'<p class="note">Stats: {escape(stats)}</p>')
@@ -156,6 +206,8 @@ sections.register("headline")(Section("Headline", GENERATE, headline))
 sections.register("views")(Section("Combined, static and test verdicts", GENERATE, views))
 sections.register("temperature")(Section("Metrics vs temperature", GENERATE, temperature))
 sections.register("cwe")(Section("Per CWE", GENERATE, per_cwe))
+sections.register("agreement")(Section("Static vs test verdicts", GENERATE, agreement))
 sections.register("samples")(Section("Sample status and compile rates", GENERATE, samples))
-sections.register("browser")(Section("Sample browser", GENERATE, render_browser))
+sections.register("browser")(Section("Sample browser", GENERATE,
+                                     lambda page: render_browser(page.need_run())))
 sections.register("spec")(Section("Run spec", GENERATE, run_spec))
