@@ -1,6 +1,6 @@
 """``report.html`` for folders the generation pipeline did not score: a classify folder, an
-attack folder, a harden comparison. Their sections read the folder's JSON outputs; each kind
-names its page's title and meta line here, through the same plug-in registry style."""
+attack folder, a harden comparison, a ``vulnbench compare`` leaderboard. Their sections read
+the folder's JSON outputs; each kind names its page's title and meta line in ``describers``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from vulnbench.report.reporters import write_file
 
 Describe = Callable[[Mapping[str, Any]], tuple[str, str]]  # documents -> (title, meta)
 describers: Registry[Describe] = Registry("report page kind")
-FOLDER_KINDS = ("classify", "attack", "harden")  # the first one a folder has titles it
+FOLDER_KINDS = ("compare", "classify", "attack", "harden")  # the first one a folder has titles it
 
 
 def is_pipeline_results(documents: Mapping[str, Any]) -> bool:

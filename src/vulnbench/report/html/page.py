@@ -16,7 +16,8 @@ from vulnbench.registry import Registry
 from vulnbench.report.reporters import ReportInput
 
 # the JSON outputs a page may read, by file name; each marks a kind of run folder
-DOCUMENTS = ("results.json", "repair.json", "comparison.json", "topk.json", "transfer.json")
+DOCUMENTS = ("results.json", "repair.json", "comparison.json", "topk.json", "transfer.json",
+             "compare.json")
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,8 @@ def folder_kinds(run: ReportInput | None, documents: Mapping[str, Any]) -> froze
         kinds.add("attack")
     if "comparison.json" in documents:
         kinds.add("harden")
+    if "compare.json" in documents:  # vulnbench compare: a leaderboard over run folders
+        kinds.add("compare")
     return frozenset(kinds)
 
 
