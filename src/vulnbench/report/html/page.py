@@ -16,8 +16,7 @@ from vulnbench.registry import Registry
 from vulnbench.report.reporters import ReportInput
 
 # the JSON outputs a page may read, by file name; each marks a kind of run folder
-DOCUMENTS = ("results.json", "repair.json", "comparison.json", "topk.json", "transfer.json",
-             "compare.json")
+DOCUMENTS = ("results.json", "repair.json", "comparison.json", "topk.json", "compare.json")
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,8 @@ def read_documents(folder: Path | None) -> dict[str, Any]:
 def folder_kinds(run: ReportInput | None, documents: Mapping[str, Any]) -> frozenset[str]:
     """The kinds of run a folder holds. Every folder the pipeline scored is a generation run;
     repair conditions add ``repair``; a classify results.json (task detect/cwe), an attack
-    results.json (its ``attacked`` CWEs) and a harden comparison.json mark their kinds."""
+    results.json (its ``attacked`` CWEs, or a transfer's ``sources`` x ``models``) and a
+    harden comparison.json mark their kinds."""
     kinds: set[str] = set()
     if run is not None:
         kinds.add("generate")
@@ -112,8 +112,8 @@ def folder_kinds(run: ReportInput | None, documents: Mapping[str, Any]) -> froze
             kinds.add("classify")
         if "attacked" in results and "matrix" in results:
             kinds.add("attack")
-    if "transfer.json" in documents:
-        kinds.add("attack")
+        if {"sources", "models", "matrix"} <= results.keys():  # vulnbench invert transfer
+            kinds.add("attack")
     if "comparison.json" in documents:
         kinds.add("harden")
     if "compare.json" in documents:  # vulnbench compare: a leaderboard over run folders

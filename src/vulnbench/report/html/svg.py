@@ -4,7 +4,8 @@ and says "n/a", so a missing value is never drawn as zero."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from html import escape
 
 ROW = 22  # pixels per bar or heatmap row
@@ -57,8 +58,12 @@ def _axis(y: int) -> list[str]:
 
 
 def heatmap(rows: Sequence[str], cols: Sequence[str],
-            values: Sequence[Sequence[float | None]], title: str) -> str:
-    """A rows x cols grid of rates; darker is higher, an undefined cell is hatched grey."""
+            values: Sequence[Sequence[float | None]], title: str, *, scale: float = 1.0,
+            label: Callable[[float | None], str] = _fmt, hatch: bool = False) -> str:
+    """A rows x cols grid of rates; darker is higher, an undefined cell is grey. ``scale``
+    is the value of a full cell (100 for percents), ``label`` writes a cell's value, and
+    ``hatch`` draws diagonal lines over an undefined cell, so "no data" never reads as a
+    pale low value."""
     cell = 44
     top = 90  # room for the rotated column labels
     body = []
@@ -72,15 +77,29 @@ def heatmap(rows: Sequence[str], cols: Sequence[str],
                     f"{escape(row)}</text>")
         for j, value in enumerate(values[i]):
             x = LABEL_W + j * cell
-            fill = "#ddd" if value is None else f"rgba(25,110,60,{0.1 + 0.9 * value:.3f})"
+            rate = None if value is None else value / scale
+            fill = "#ddd" if rate is None else f"rgba(25,110,60,{0.1 + 0.9 * rate:.3f})"
             body.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{ROW - 2}" '
                         f'fill="{fill}"><title>{escape(row)} / {escape(cols[j])}: '
-                        f"{_fmt(value)}</title></rect>")
-            ink = "#fff" if value is not None and value > 0.6 else "#000"
+                        f"{label(value)}</title></rect>")
+            if hatch and rate is None:
+                body.append(f'<path d="{_hatch(x, y, cell - 2, ROW - 2)}" stroke="#999" '
+                            'stroke-width="1" fill="none"/>')
+            ink = "#fff" if rate is not None and rate > 0.6 else "#000"
             body.append(f'<text x="{x + cell / 2 - 1:.0f}" y="{y + 15}" fill="{ink}" '
-                        f'text-anchor="middle" class="small">{_fmt(value)}</text>')
+                        f'text-anchor="middle" class="small">{label(value)}</text>')
     return _svg(LABEL_W + max(1, len(cols)) * cell + 40, top + len(rows) * ROW + 10, body,
                 title)
+
+
+def _hatch(x: float, y: float, w: float, h: float, step: int = 6) -> str:
+    """Diagonal strokes (lower left to upper right) clipped to a w x h cell at x, y."""
+    parts = []
+    for d in range(step, int(w + h), step):
+        x0, y0 = x + max(0.0, d - h), y + min(float(d), h)
+        x1, y1 = x + min(float(d), w), y + max(0.0, d - w)
+        parts.append(f"M{x0:.1f} {y0:.1f}L{x1:.1f} {y1:.1f}")
+    return "".join(parts)
 
 
 def line(points: Sequence[tuple[float, float | None, float | None, float | None]],
@@ -118,3 +137,94 @@ def line(points: Sequence[tuple[float, float | None, float | None, float | None]
     body.append(f'<text x="{width / 2:.0f}" y="{height - 4}" text-anchor="middle">'
                 "temperature</text>")
     return _svg(width, height, body, title)
+
+
+# series colours of ``lines``: distinguishable in print and for common colour blindness
+PALETTE = ("#4a78b5", "#d9822b", "#2e8b57", "#a3161b", "#7b4ea3", "#8c6d31", "#3a9fb0",
+           "#c2579a")
+
+
+def _nice(top: float) -> float:
+    """A round axis maximum >= ``top`` (1, 2 or 5 times a power of ten)."""
+    if top <= 0:
+        return 1.0
+    step = 10.0 ** math.floor(math.log10(top))
+    return next(m * step for m in (1, 2, 5, 10) if m * step >= top)
+
+
+def lines(series: Sequence[tuple[str, Sequence[tuple[float, float]]]], title: str,
+          x_label: str, y_label: str) -> str:
+    """Several lines of (x, y) counts on one chart, each in its colour with a legend; both
+    axes start at 0 and end at a round number above the largest value (growth curves: codes
+    sampled vs vulnerable codes found)."""
+    width, height, left, pad = 460, 230, 44, 30
+    legend_w = 170
+    xs = [x for _, pts in series for x, _ in pts]
+    ys = [y for _, pts in series for _, y in pts]
+    x_top, y_top = _nice(max(xs, default=1.0)), _nice(max(ys, default=1.0))
+
+    def px(x: float) -> float:
+        return left + x / x_top * (width - left - pad)
+
+    def py(y: float) -> float:
+        return height - pad - y / y_top * (height - 2 * pad)
+
+    body = [f'<path class="axis" d="M{left} {pad}V{height - pad}H{width - pad}"/>']
+    for t in (0.0, 0.5, 1.0):
+        body.append(f'<text x="{px(t * x_top):.1f}" y="{height - pad + 14}" '
+                    f'text-anchor="middle">{t * x_top:g}</text>')
+        body.append(f'<text x="{left - 4}" y="{py(t * y_top) + 4:.1f}" '
+                    f'text-anchor="end">{t * y_top:g}</text>')
+    body.append(f'<text x="{(left + width - pad) / 2:.0f}" y="{height - 4}" '
+                f'text-anchor="middle">{escape(x_label)}</text>')
+    body.append(f'<text transform="translate(12,{height / 2:.0f}) rotate(-90)" '
+                f'text-anchor="middle">{escape(y_label)}</text>')
+    for i, (name, pts) in enumerate(series):
+        colour = PALETTE[i % len(PALETTE)]
+        path = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y in pts)
+        last = f"{pts[-1][1]:g} at {pts[-1][0]:g}" if pts else "no points"
+        if pts:
+            body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                        f'stroke-width="2"><title>{escape(name)}: {last}</title></polyline>')
+        y = pad + i * 18
+        body.append(f'<rect x="{width + 8}" y="{y - 9}" width="12" height="10" '
+                    f'fill="{colour}"/>')
+        body.append(f'<text x="{width + 24}" y="{y}">{escape(name)} ({last})</text>')
+    return _svg(width + legend_w, max(height, pad + len(series) * 18 + 10), body, title)
+
+
+def diff_bars(rows: Sequence[tuple[str, float | None, float | None, float | None, bool]],
+              title: str) -> str:
+    """Differences (label, diff, ci_low, ci_high, significant) as bars left or right of a
+    zero line, with interval whiskers; the axis is symmetric, at least -0.1..0.1. A
+    significant bar is solid, one whose interval holds 0 is pale; n/a draws no bar."""
+    known = [abs(v) for _, *vals, _ in rows for v in vals if v is not None]
+    top = _nice(max([0.1, *known]))
+    mid = LABEL_W + PLOT_W / 2
+
+    def px(v: float) -> float:
+        return mid + max(-1.0, min(1.0, v / top)) * PLOT_W / 2
+
+    body = []
+    for i, (label, value, low, high, significant) in enumerate(rows):
+        y = 20 + i * ROW
+        body.append(f'<text x="{LABEL_W - 6}" y="{y + 14}" text-anchor="end">'
+                    f"{escape(label)}</text>")
+        if value is not None:
+            x0, x1 = sorted((mid, px(value)))
+            fill = "#4a78b5" if significant else "#b8cbe4"
+            body.append(f'<rect x="{x0:.1f}" y="{y + 3}" width="{x1 - x0:.1f}" '
+                        f'height="{ROW - 8}" fill="{fill}"/>')
+        if low is not None and high is not None:
+            m = y + ROW / 2 - 1
+            body.append(f'<path class="whisker" d="M{px(low):.1f} {m}H{px(high):.1f}'
+                        f'M{px(low):.1f} {m - 5}v10M{px(high):.1f} {m - 5}v10"/>')
+        text = "n/a" if value is None else f"{value:+.3f}" + ("" if significant else " n.s.")
+        body.append(f'<text x="{LABEL_W + PLOT_W + 8}" y="{y + 14}">{text}</text>')
+    bottom = 20 + len(rows) * ROW
+    body.append(f'<path class="axis" d="M{LABEL_W} {bottom}H{LABEL_W + PLOT_W}'
+                f'M{mid} 16V{bottom}"/>')
+    for tick in (-top, 0.0, top):
+        body.append(f'<text x="{px(tick):.1f}" y="{bottom + 14}" text-anchor="middle">'
+                    f"{tick:+g}</text>")
+    return _svg(LABEL_W + PLOT_W + 80, bottom + 22, body, title)
