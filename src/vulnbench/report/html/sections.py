@@ -208,6 +208,5 @@ sections.register("temperature")(Section("Metrics vs temperature", GENERATE, tem
 sections.register("cwe")(Section("Per CWE", GENERATE, per_cwe))
 sections.register("agreement")(Section("Static vs test verdicts", GENERATE, agreement))
 sections.register("samples")(Section("Sample status and compile rates", GENERATE, samples))
-sections.register("browser")(Section("Sample browser", GENERATE,
-                                     lambda page: render_browser(page.need_run())))
+sections.register("browser")(Section("Sample browser", GENERATE, render_browser))
 sections.register("spec")(Section("Run spec", GENERATE, run_spec))
