@@ -86,9 +86,9 @@ def test_no_sweeps_no_sweep_tables() -> None:
 def test_write_outputs(tmp_path: Path, res: InversionResults, md: str) -> None:
     out = tmp_path / "run" / "inversion"
     write_outputs(out, res)
-    assert sorted(p.name for p in out.iterdir()) == ["report.md", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md", "results.json"]
     assert InversionResults.model_validate_json((out / "results.json").read_text()) == res
     assert (out / "results.json").read_text().startswith('{\n  "run": {')
     assert (out / "report.md").read_text() == md
     write_outputs(out, res)  # replaced in place
-    assert sorted(p.name for p in out.iterdir()) == ["report.md", "results.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.md", "results.json"]

@@ -1,6 +1,6 @@
 """report.md of a model-inversion run: the paper's figures (Fig. 3/4/5/6/8/9, Table II) as
 Markdown tables, so a run can be read and compared with CodeLMSec without plotting; and
-``write_outputs``, which puts results.json and report.md in place atomically."""
+``write_outputs``, which puts results.json, report.md and report.html in place atomically."""
 
 from __future__ import annotations
 
@@ -227,11 +227,15 @@ def render_markdown(results: InversionResults) -> str:
 
 
 def write_outputs(out: Path, results: InversionResults) -> None:
-    """results.json (indent 2) and report.md in ``out``, each replaced atomically."""
+    """results.json (indent 2), report.md and report.html (read back from results.json, as
+    ``vulnbench report`` re-writes it) in ``out``, each replaced atomically."""
+    from vulnbench.report.html import write_folder_page  # the page's sections are heavy
+
     out.mkdir(parents=True, exist_ok=True)
     text = render_markdown(results)  # before writing anything: a failure leaves both as were
     write_file(out / "results.json", _writer(results.model_dump_json(indent=2) + "\n"))
     write_file(out / "report.md", _writer(text))
+    write_folder_page(out)
 
 
 def _writer(text: str) -> Callable[[TextIO], None]:

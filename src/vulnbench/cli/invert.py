@@ -126,7 +126,8 @@ def invert(
     timeout: Timeout = 120.0,
     max_retries: MaxRetries = 5,
 ) -> None:
-    """Run (or resume) an attack: writes OUT/results.json and OUT/report.md."""
+    """Run (or resume) an attack: writes OUT/results.json, OUT/report.md and
+    OUT/report.html."""
     if ctx.invoked_subcommand is not None:
         return
     if out is None:
@@ -161,7 +162,7 @@ def invert(
     run = results.run
     console.print(f"{run.get('new_calls')} new and {run.get('reused_calls')} reused model "
                   f"calls; {run.get('completion_tokens')} tokens generated; results in "
-                  f"{out}/results.json, report in {out}/report.md")
+                  f"{out}/results.json, report in {out}/report.md and {out}/report.html")
 
 
 @app.command()

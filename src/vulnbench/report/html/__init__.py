@@ -4,6 +4,7 @@ package registers the built-in sections."""
 from __future__ import annotations
 
 from vulnbench.report.html import sections as _sections  # noqa: F401  (registers sections)
+from vulnbench.report.html import sections_attack as _attack  # noqa: F401
 from vulnbench.report.html import sections_classify, sections_repair  # noqa: F401
 from vulnbench.report.html.folder import write_folder_page
 from vulnbench.report.html.page import (
