@@ -1,6 +1,7 @@
 """What a classification run writes: OUT/results.json (NaN as null, so any JSON reader loads
-it) and OUT/report.md (SecuCoGen's Table 7 and the summary a reader checks first: accuracy,
-macro and weighted figures, the confusion matrix and how many answers could not be read)."""
+it), OUT/report.md (SecuCoGen's Table 7 and the summary a reader checks first: accuracy,
+macro and weighted figures, the confusion matrix and how many answers could not be read) and
+OUT/report.html, the same as a page (vulnbench.report.html)."""
 
 from __future__ import annotations
 
@@ -125,9 +126,13 @@ def _confusion(confusion: dict[str, Any]) -> list[str]:
 
 
 def write_outputs(out: Path, results: dict[str, Any]) -> None:
-    """Both files, each replaced whole (a reader never sees half of one)."""
+    """results.json, report.md and report.html (read from the results.json just written),
+    each replaced whole (a reader never sees half of one)."""
+    from vulnbench.report.html import write_folder_page  # the page imports the pipeline
+
     _write(out / "results.json", json.dumps(jsonable(results), indent=2, allow_nan=False) + "\n")
     _write(out / "report.md", render_report(results))
+    write_folder_page(out)
 
 
 def _write(path: Path, text: str) -> None:

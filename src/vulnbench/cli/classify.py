@@ -51,8 +51,8 @@ def classify(
         = False,
     progress: Annotated[bool, typer.Option(help="show a progress bar")] = True,
 ) -> None:
-    """Ask a model to classify the tasks' reference code; write DIR/results.json and
-    DIR/report.md (accuracy, macro/weighted F1, confusion matrix, per-CWE Table 7)."""
+    """Ask a model to classify the tasks' reference code; write DIR/results.json, DIR/report.md
+    and DIR/report.html (accuracy, macro/weighted F1, confusion matrix, per-CWE Table 7)."""
     from vulnbench.classify.parse import UNPARSEABLE
     from vulnbench.classify.runner import ClassifyOptions
     from vulnbench.classify.runner import classify as run_classify
@@ -74,4 +74,5 @@ def classify(
                f"{_figure(s['macro']['f1'])}, unparseable {s['predicted'].get(UNPARSEABLE, 0)} "
                f"of {s['n']} answers")
     console.print(f"{results['new_answers']} new and {results['reused_answers']} reused "
-                  f"answers; results in {out}/results.json, report in {out}/report.md")
+                  f"answers; results in {out}/results.json, report in {out}/report.md and "
+                  f"{out}/report.html")

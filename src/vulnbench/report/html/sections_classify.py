@@ -125,7 +125,7 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], counts: Sequence[Sequence[
             if cell >= 40 and count:
                 ink = "#fff" if share > 0.5 else "#000"
                 body.append(f'<text x="{x + cell / 2 - 1:.0f}" y="{y + cell / 2 + 3:.0f}" '
-                            f'fill="{ink}" text-anchor="middle" class="small">{count}</text>')
+                            f'style="fill:{ink}" text-anchor="middle" class="small">{count}</text>')
     width = label_w + max(1, len(cols)) * cell + 60
     height = top + len(rows) * cell + 10
     return (f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
