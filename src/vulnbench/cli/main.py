@@ -18,6 +18,7 @@ from rich.text import Text
 
 from vulnbench.analyzers.runner import DEFAULT_ANALYZERS
 from vulnbench.cli.classify import classify as classify_command
+from vulnbench.cli.compare import compare as compare_command
 from vulnbench.cli.config import run_config
 from vulnbench.cli.dataset import app as dataset_app
 from vulnbench.cli.dataset import check_out_file
@@ -58,6 +59,7 @@ app.add_typer(invert_app, name="invert")
 app.add_typer(harden_app, name="harden")
 app.command("scan")(scan_command)
 app.command("classify")(classify_command)
+app.command("compare")(compare_command)
 
 
 def _floats(text: str, what: str) -> list[float]:

@@ -31,7 +31,7 @@ from vulnbench.pipeline.score import blind_tasks, count_condition
 from vulnbench.records import Record
 from vulnbench.store import RunStore
 
-__all__ = ["Comparison", "Figure", "Row", "compare_runs", "render_markdown"]
+__all__ = ["Comparison", "Figure", "Row", "compare_runs", "folder_counts", "render_markdown"]
 
 HUMANEVAL = "humaneval_pass@1"
 STATIC_RATE = "static_security_rate"
@@ -90,7 +90,7 @@ def _open_read_only(folder: Path) -> RunStore:
 Counted = tuple[ScoredCondition, list[TaskCounts], int, list[TaskCounts]]
 
 
-def _counts(folder: Path) -> tuple[dict[str, Counted], str]:
+def folder_counts(folder: Path) -> tuple[dict[str, Counted], str]:
     """Per strategy label: (condition, per-task counts of the combined view, samples, counts of
     the static view), and the
     run's dedup setting. Only a finished run has what it scored in its store."""
@@ -156,12 +156,12 @@ def compare_runs(security_dir: Path, humaneval_dir: Path | None = None, baseline
     """The comparison of every condition of ``security_dir`` against the condition of style
     ``baseline`` (same model and temperature), with HumanEval pass@1 from ``humaneval_dir``'s
     condition of the same strategy where there is one."""
-    sec, dedup = _counts(Path(security_dir))
+    sec, dedup = folder_counts(Path(security_dir))
     conds = [c for c, _, _, _ in sec.values()]
     if not any(c.strategy == baseline for c in conds):
         raise ValueError(f"{security_dir}: no condition of baseline strategy {baseline!r} "
                          f"(there: {', '.join(sorted({c.strategy for c in conds}))})")
-    he = _counts(Path(humaneval_dir))[0] if humaneval_dir is not None else {}
+    he = folder_counts(Path(humaneval_dir))[0] if humaneval_dir is not None else {}
     he_conds = [c for c, _, _, _ in he.values()]
     metrics: list[tuple[str, Metric | None, int]] = [("security_rate", None, 1)]
     per_task: tuple[Metric, ...] = ("secure", "func_sec", "pass")
