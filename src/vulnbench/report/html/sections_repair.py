@@ -135,6 +135,7 @@ def metrics(page: PageInput) -> str:
                     for c in results["conditions"] if c["codebleu_unavailable"])
     return ("<p>Averaged over tasks, 95% bootstrap interval over tasks in brackets; "
             "CodeBLEU in percent against the secure reference.</p>"
+            + "<style>#repair-metrics td{white-space:nowrap}</style>"
             + '<div class="scroll">' + table(["condition", *names], rows) + "</div>" + notes)
 
 
