@@ -17,12 +17,16 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from vulnbench.datasets import load_dataset
 from vulnbench.errors import VulnbenchError
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline.options import OptionError, RunOptions
 from vulnbench.records import Task
+
+if TYPE_CHECKING:
+    from vulnbench.harden.compare import Comparison
 
 # "none" first: the baseline every other defence is paired with
 DEFENCES = ("code", "secure-instruction", "cwe-aware", "one-shot", "retrieval:random",
@@ -115,8 +119,9 @@ def humaneval_options(opts: CompareOptions) -> RunOptions | None:
 
 
 def run_comparison(opts: CompareOptions, echo: Callable[[str], None] = print) -> Path:
-    """Run (or resume) both runs, then write ``comparison.json`` and ``comparison.md``."""
-    from vulnbench.harden.compare import compare_runs, render_markdown
+    """Run (or resume) both runs, then write ``comparison.json``, ``comparison.md`` and
+    ``report.html``."""
+    from vulnbench.harden.compare import compare_runs
     from vulnbench.pipeline import run as run_pipeline
 
     security = security_options(opts)
@@ -131,6 +136,16 @@ def run_comparison(opts: CompareOptions, echo: Callable[[str], None] = print) ->
         run_pipeline(utility, echo=echo)
     comparison = compare_runs(security.out, utility.out if utility else None,
                               baseline=opts.baseline, ks=tuple(opts.ks), reps=opts.reps)
-    (opts.out / "comparison.json").write_text(comparison.to_json() + "\n")
-    (opts.out / "comparison.md").write_text(render_markdown(comparison))
-    return opts.out / "comparison.md"
+    return write_comparison(opts.out, comparison)
+
+
+def write_comparison(out: Path, comparison: Comparison) -> Path:
+    """``comparison.json``, ``comparison.md`` and ``report.html`` (read back from the JSON,
+    as ``vulnbench report`` re-writes it) in ``out``; returns the Markdown's path."""
+    from vulnbench.harden.compare import render_markdown
+    from vulnbench.report.html import write_folder_page
+
+    (out / "comparison.json").write_text(comparison.to_json() + "\n")
+    (out / "comparison.md").write_text(render_markdown(comparison))
+    write_folder_page(out)
+    return out / "comparison.md"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from vulnbench.report.html import sections as _sections  # noqa: F401  (registers sections)
 from vulnbench.report.html import sections_attack as _attack  # noqa: F401
 from vulnbench.report.html import sections_classify, sections_repair  # noqa: F401
+from vulnbench.report.html import sections_harden as _harden  # noqa: F401
 from vulnbench.report.html.folder import write_folder_page
 from vulnbench.report.html.page import (
     PageInput,
