@@ -6,6 +6,8 @@ folders are refused with nothing written, and the report page works in Chromium.
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -201,3 +203,20 @@ def test_report_page_in_chromium(compared: tuple[Comparison, Path]) -> None:
         opened.screenshot("compare.png", full_page=True)
         assert opened.errors == []
         assert opened.external_requests(out) == []
+
+
+@needs_bwrap
+def test_vulnbench_report_rewrites_the_same_compare_page(compared: tuple[Comparison, Path],
+                                                         tmp_path: Path) -> None:
+    """``vulnbench report DIR`` on a compare folder: the sections register on that path too,
+    so the page it re-writes is the one compare wrote (not an empty page)."""
+    _, out = compared
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    (copy / "report.html").unlink()
+    proc = subprocess.run([*VULNBENCH, "report", str(copy)], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert (copy / "report.html").read_text() == (out / "report.html").read_text()
+    ids = re.findall(r'\sid="([^"]+)"', (out / "report.html").read_text())
+    assert "compare-leaderboard" in ids and len(ids) == len(set(ids))

@@ -3,6 +3,7 @@ package registers the built-in sections."""
 
 from __future__ import annotations
 
+from vulnbench.compare import html as _compare  # noqa: F401  (registers compare sections)
 from vulnbench.report.html import sections as _sections  # noqa: F401  (registers sections)
 from vulnbench.report.html import sections_attack as _attack  # noqa: F401
 from vulnbench.report.html import sections_classify, sections_repair  # noqa: F401
