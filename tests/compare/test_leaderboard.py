@@ -27,7 +27,7 @@ from vulnbench.sandbox.backends import find_bwrap
 
 needs_bwrap = pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
 TASKS = ["demo-cwe089-user-lookup", "demo-cwe022-read-upload", "demo-cwe095-calculator"]
-VULNBENCH = [sys.executable, "-m", "vulnbench.cli.main"]
+VULNBENCH = [str(Path(sys.executable).with_name("vulnbench"))]  # .venv/bin/vulnbench
 
 
 def _run(out: Path, bodies: dict[str, list[str]], temperatures: list[float],

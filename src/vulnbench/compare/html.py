@@ -14,7 +14,7 @@ from vulnbench.compare.render_md import fmt_diff, fmt_p
 from vulnbench.report.html import svg
 from vulnbench.report.html.folder import describers
 from vulnbench.report.html.page import PageInput, Section, sections
-from vulnbench.report.html.sections import table
+from vulnbench.report.html.sections import entry_cell, table
 
 COMPARE = frozenset({"compare"})
 # diff cells: green where the row is better (positive; negative for vulnerable@k), red worse;
@@ -37,19 +37,9 @@ def comparison_of(page: PageInput) -> Comparison | None:
 
 
 def _value(row: Row, metric: str) -> str:
-    """A value with its interval, marked for tests and readers like sections.metric_cell."""
-    entry = row.metrics.get(metric)
-    if entry is None:
-        return '<span class="note">-</span>'
-    attrs = (f'data-metric="{escape(metric)}" data-condition="{escape(row.id)}" '
-             'data-view="metrics"')
-    if entry.value is None:
-        why = escape(row.undefined.get(metric, "undefined"))
-        return f'<span {attrs} title="{why}">n/a</span>'
-    ci = ""
-    if entry.ci_low is not None and entry.ci_high is not None:
-        ci = f' <span class="ci">[{entry.ci_low:.3f}, {entry.ci_high:.3f}]</span>'
-    return f"<span {attrs}>{entry.value:.3f}</span>{ci}"
+    """A value with its interval, marked like the run page's (``data-condition`` = row id)."""
+    return entry_cell(row.metrics.get(metric), metric, row.id, "metrics",
+                      row.undefined.get(metric, "undefined"))
 
 
 def _short(rank: int, text: str, width: int = 22) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from vulnbench.compare.model import Comparison, Diff, Row
-from vulnbench.results import MetricEntry
+from vulnbench.report.explain import table
+from vulnbench.report.markdown import fmt_ci
 
 __all__ = ["fmt_diff", "fmt_p", "render_markdown"]
 
@@ -15,16 +16,6 @@ def _num(x: float | None, signed: bool = False) -> str:
     if x is None:
         return "n/a"
     return f"{x:+.3f}" if signed else f"{x:.3f}"
-
-
-def _entry(entry: MetricEntry | None) -> str:
-    if entry is None:
-        return "-"
-    if entry.value is None:
-        return "n/a"
-    if entry.ci_low is None or entry.ci_high is None:
-        return _num(entry.value)
-    return f"{entry.value:.3f} [{entry.ci_low:.3f}, {entry.ci_high:.3f}]"
 
 
 def fmt_p(d: Diff, reps: int) -> str:
@@ -41,14 +32,13 @@ def fmt_diff(d: Diff) -> str:
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    esc = [[c.replace("|", "\\|") for c in r] for r in rows]
-    return ["| " + " | ".join(head) + " |", "|" + "---|" * len(head),
-            *("| " + " | ".join(r) + " |" for r in esc)]
+    """The report's Markdown table, with a ``|`` inside a cell (a label) escaped."""
+    return table(list(head), [[c.replace("|", "\\|") for c in r] for r in rows])
 
 
 def leaderboard_rows(c: Comparison) -> list[list[str]]:
     return [[str(i), r.id, r.model, r.style, f"{r.temperature:g}",
-             *(_entry(r.metrics.get(m)) for m in c.headline)]
+             *(fmt_ci(r.metrics.get(m)) for m in c.headline)]
             for i, r in enumerate(c.rows, 1)]
 
 

@@ -36,13 +36,18 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def metric_cell(cond: ConditionResult, view: str, name: str) -> str:
     """A value with its interval; an undefined one says why in its tooltip."""
     entry: MetricEntry | None = getattr(cond, view).get(name)
+    return entry_cell(entry, name, cond.condition, view, cond.undefined.get(name, "undefined"))
+
+
+def entry_cell(entry: MetricEntry | None, name: str, condition: str, view: str,
+               why: str) -> str:
+    """``metric_cell`` of any labelled entry (e.g. a ``vulnbench compare`` row)."""
     if entry is None:
         return '<span class="note">-</span>'
-    attrs = (f'data-metric="{escape(name)}" data-condition="{escape(cond.condition)}" '
+    attrs = (f'data-metric="{escape(name)}" data-condition="{escape(condition)}" '
              f'data-view="{view}"')
     if entry.value is None:
-        why = escape(cond.undefined.get(name, "undefined"))
-        return f'<span {attrs} title="{why}">n/a</span>'
+        return f'<span {attrs} title="{escape(why)}">n/a</span>'
     ci = ""
     if entry.ci_low is not None and entry.ci_high is not None:
         ci = f' <span class="ci">[{entry.ci_low:.3f}, {entry.ci_high:.3f}]</span>'
