@@ -58,7 +58,8 @@ def _matrix(c: Comparison, metric: str, rows: Sequence[Row]) -> list[str]:
 
 def render_markdown(c: Comparison) -> str:
     level = f"{c.confidence:.0%}"
-    runs = ", ".join(f"`{r.name}` ({r.conditions} conditions)" for r in c.runs)
+    runs = ", ".join(f"`{r.name}` ({r.conditions} condition{'' if r.conditions == 1 else 's'})"
+                     for r in c.runs)
     out = [f"# vulnbench compare: {c.dataset}", "",
            f"Dataset `{c.dataset}` ({c.task_count} tasks, hash `{c.dataset_hash[:12]}`); "
            f"runs {runs}.", "",
