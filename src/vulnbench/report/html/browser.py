@@ -21,12 +21,12 @@ from vulnbench.report.reporters import ReportInput
 
 CODE_CAP = 20_000  # characters of each code text kept in the page
 PAGE = 50  # samples listed at a time (read when a page is rendered)
-CHUNK = 500  # samples per detail file of a large run
+CHUNK = 200  # samples per detail file of a large run (~1 MB; opens a sample in ~0.2 s)
 ASSETS = "report_files"
 # Above this many samples the detail leaves the page. Measured with benchmarks/html_report.py
-# (synthetic samples of ~2 KB code): all-inline pages render their first page in ~0.1 s per
-# 1,000 samples and grow by ~6 MB per 1,000, so 2,000 keeps a one-file page near 12 MB and
-# well under a second to open; the chunked page of 30,000 opens in a fraction of that.
+# (synthetic samples, ~2 KB code, medians of 3, both modes forced): all inline, 2,000 samples
+# make an 11.7 MB page whose first list shows in ~1.0 s (chunked: 0.35 MB, ~0.7 s); 5,000 make
+# 29 MB, and 30,000 make 172 MB taking ~4.3 s. 2,000 keeps one file under ~12 MB and ~1 s.
 INLINE_MAX = 2_000
 INLINE_ENV = "VULNBENCH_HTML_INLINE_MAX"
 
