@@ -17,11 +17,13 @@ from tests.conftest import reference_bodies
 from vulnbench.models.base import BackendOptions
 from vulnbench.pipeline import RunOptions, run
 from vulnbench.pipeline.rescore import report
+from vulnbench.records import Finding, Sample, Task, TestOutcome, Verdict
 from vulnbench.report.html import browser
 from vulnbench.results import Results
 from vulnbench.sandbox.backends import find_bwrap
+from vulnbench.store import RunStore
 
-pytestmark = pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
+needs_bwrap = pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
 TASKS = ["demo-cwe089-user-lookup", "demo-cwe022-read-upload", "demo-cwe095-calculator"]
 
 
@@ -68,6 +70,7 @@ def _open_sample(opened: Opened, key: str) -> Any:
     return box
 
 
+@needs_bwrap
 def test_report_page_in_chromium(folder: Path) -> None:
     results = Results.model_validate_json((folder / "results.json").read_text())
     samples = _samples(folder)
@@ -112,12 +115,21 @@ def test_report_page_in_chromium(folder: Path) -> None:
         assert why.startswith("vulnerable: ") and "B608" in why and "line" in why
         texts = box.eval_on_selector_all("pre", "ps => ps.map(p => p.textContent)")
         assert sqli["raw"] in texts  # raw output, verbatim
-        assert any("def " in t for t in texts[:1])  # the prompt the model was asked
+        store = RunStore.read_only(folder / "run.sqlite")
+        try:
+            generation = store.get_generation(sqli["key"])
+            assert generation is not None
+            prompt = store.get_prompt(generation.prompt_hash)
+        finally:
+            store.close()
+        assert prompt is not None and prompt.system is None
+        assert texts[0] == prompt.text  # the exact prompt the model was asked
         opened.screenshot("report.png", full_page=True)
         assert opened.errors == []
         assert opened.external_requests(folder) == []
 
 
+@needs_bwrap
 def test_paging(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     copy = tmp_path / "paged"
     shutil.copytree(folder, copy)
@@ -140,6 +152,7 @@ def test_paging(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         assert opened.errors == []
 
 
+@needs_bwrap
 def test_large_run_reads_sample_detail_from_chunks(folder: Path, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     copy = tmp_path / "chunked"
@@ -167,3 +180,30 @@ def test_large_run_reads_sample_detail_from_chunks(folder: Path, tmp_path: Path,
     monkeypatch.delenv(browser.INLINE_ENV)
     report(copy, extra=["html"])  # small again: one file, the chunks removed
     assert not (copy / browser.ASSETS).exists()
+
+
+def test_why_sentences_and_the_task_prompt_fallback() -> None:
+    sample = Sample(key="k", condition="c", task_id="t", sample_index=0, raw="r", code="x",
+                    status="ok")
+    found = Finding(tool="bandit", rule_id="B608", cwe=["CWE-89"], line=12)
+    bad = Verdict(key="k", status="assessed", static_vulnerable=True, test_vulnerable=True,
+                  vulnerable=True, secure=False, findings=[found],
+                  evidence=["static:bandit:B608:CWE-89:line 12",
+                            "test:security:test_injection failed"])
+    assert browser.why(sample, bad) == ("vulnerable: bandit B608 (CWE-89) on line 12; the "
+                                        "security test test_injection failed.")
+    good = Verdict(key="k", status="assessed", functional=True, static_vulnerable=False,
+                   test_vulnerable=False, vulnerable=False, secure=True,
+                   tests=[TestOutcome(suite="security", name="s", status="passed")])
+    assert browser.why(sample, good) == ("secure: no counted static finding, its security "
+                                         "tests passed; functional tests passed.")
+    late = Verdict(key="k", status="timeout", evidence=["tests:timeout:10 s"])
+    assert browser.why(sample, late) == ("neither (timeout): the tests ended with timeout "
+                                         "(10 s); no functional test result.")
+    broken = sample.model_copy(update={"status": "syntax_error"})
+    assert browser.why(broken, None).startswith("neither: the sample was not assessed because "
+                                                "its status is syntax_error")
+    task = Task(id="t", cwe=["CWE-89"], code_prompt="def f():\n", functional_test="t")
+    row = browser.detail_row(sample, bad, None, task)
+    assert row["prompt"] == "def f():\n" and row["prompt_stored"] is False
+    assert browser.detail_row(sample, bad, "exact", task)["prompt"] == "exact"

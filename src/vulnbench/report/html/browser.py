@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from vulnbench.records import Prompt, Sample, Verdict
+from vulnbench.records import Prompt, Sample, Task, Verdict
 from vulnbench.report.html.page import PageInput
 from vulnbench.report.reporters import ReportInput
 
@@ -50,12 +51,12 @@ def cap(text: str) -> tuple[str, bool]:
     return (text[:CODE_CAP], True) if len(text) > CODE_CAP else (text, False)
 
 
-def task_cwes(data: ReportInput) -> dict[str, list[str]]:
-    """Each task's CWEs, from the tasks the run recorded (none for an old store)."""
+def recorded_tasks(data: ReportInput) -> dict[str, Task]:
+    """The tasks the run recorded, by id (none for an old store)."""
     from vulnbench.pipeline.rescore import load_scoring  # rescore imports the reporters
 
     loaded = load_scoring(data.store)
-    return {} if loaded is None else {t.id: list(t.cwe) for t in loaded[1]}
+    return {} if loaded is None else {t.id: t for t in loaded[1]}
 
 
 def sample_prompts(data: ReportInput) -> dict[str, str]:
@@ -63,7 +64,11 @@ def sample_prompts(data: ReportInput) -> dict[str, str]:
     queries (the store keeps prompts by hash and each generation names its hash)."""
     db = data.store.db
     texts: dict[str, str] = {}
-    for hash_, raw in db.execute("SELECT hash, data FROM prompts"):
+    try:
+        stored = db.execute("SELECT hash, data FROM prompts").fetchall()
+    except sqlite3.OperationalError:  # a read-only store of a vulnbench before prompts
+        return {}
+    for hash_, raw in stored:
         prompt = Prompt.model_validate_json(raw)
         system = f"[system]\n{prompt.system}\n\n" if prompt.system else ""
         texts[hash_] = system + prompt.text
@@ -121,11 +126,13 @@ def index_row(sample: Sample, verdict: Verdict | None, cwes: list[str],
             "status": sample.status, "verdict": verdict_label(verdict)}
 
 
-def detail_row(sample: Sample, verdict: Verdict | None, prompt: str | None) -> dict[str, Any]:
-    """What opening a sample shows: inline for a small run, in a chunk file for a large."""
+def detail_row(sample: Sample, verdict: Verdict | None, prompt: str | None,
+               task: Task | None = None) -> dict[str, Any]:
+    """What opening a sample shows: inline for a small run, in a chunk file for a large.
+    Without the exact prompt (an old store) it shows the task's code prompt, and says so."""
     raw, raw_cut = cap(sample.raw)
     code, code_cut = cap(sample.code)
-    text, prompt_cut = cap(prompt or "")
+    text, prompt_cut = cap(prompt if prompt is not None else task.code_prompt if task else "")
     return {
         "prompt": text, "prompt_cut": prompt_cut, "prompt_stored": prompt is not None,
         "error": sample.error, "repairs": sample.repairs, "raw": raw, "raw_cut": raw_cut,
@@ -147,7 +154,8 @@ def sample_row(sample: Sample, verdict: Verdict | None, cwes: list[str], model: 
 
 def sample_pairs(data: ReportInput) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(index, detail) per sample the results count, conditions in name order."""
-    cwes = task_cwes(data)
+    tasks = recorded_tasks(data)
+    cwes = {t.id: list(t.cwe) for t in tasks.values()}
     prompts = sample_prompts(data)
     models = {c.condition: c.model for c in data.results.conditions}
     verdicts = {k: Verdict.model_validate_json(v)
@@ -159,7 +167,8 @@ def sample_pairs(data: ReportInput) -> list[tuple[dict[str, Any], dict[str, Any]
                 verdict = verdicts.get(sample.key)
                 pairs.append((index_row(sample, verdict, cwes.get(sample.task_id, []),
                                         models.get(condition, "")),
-                              detail_row(sample, verdict, prompts.get(sample.key))))
+                              detail_row(sample, verdict, prompts.get(sample.key),
+                                         tasks.get(sample.task_id))))
     return pairs
 
 
@@ -295,7 +304,7 @@ function detail(r,box){
   r.status+(r.repairs.length?'; repairs: '+r.repairs.join(', '):'')+
   (r.error?'; error: '+r.error:'')));
  box.appendChild(block('prompt',r.prompt,r.prompt_cut,r.prompt_stored?'':
-  'the run store has no prompt for this sample'));
+  'the run store has no exact prompt for this sample: shown is the task code prompt'));
  box.appendChild(block('raw output',r.raw,r.raw_cut));box.appendChild(code(r));
  box.appendChild(list('findings',r.findings.map(f=>f.tool+' '+f.rule+' line '+f.line+
   ' ['+f.cwe.join(', ')+'] '+f.severity+': '+f.message)));
