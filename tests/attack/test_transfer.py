@@ -68,6 +68,8 @@ def test_transfer_matrix_of_two_fake_models(tmp_path: Path, calls_file: Path) ->
     data = json.loads((out / "results.json").read_text())
     assert data == json.loads(results.model_dump_json())
     assert (out / "report.md").is_file()
+    page = (out / "report.html").read_text()  # the transferability section of report.html
+    assert 'id="attack-transfer"' in page and 'id="attack-totals"' not in page
     model_b = f"mock:{other}@T0.2"
     assert data["models"] == [source, model_b]
     assert data["sources"] == {source: str(folder)}

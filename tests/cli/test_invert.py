@@ -54,6 +54,7 @@ def test_invert_runs_and_prints_its_summary(attack: tuple[Path, Path, str]) -> N
     out, _, summary = attack
     assert "6 new and 0 reused model calls;" in summary
     assert f"results in {out}/results.json, report in {out}/report.md" in summary
+    assert (out / "report.html").is_file()
     results = json.loads((out / "results.json").read_text())
     cell = results["counts"]["fs-code/s3/Tp0.6/Tc0.6"]["python"]["CWE-89"]
     assert (cell["generated"], cell["scored"], cell["vulnerable"]) == (4, 4, 2)

@@ -127,7 +127,7 @@ def run_transfer(folders: list[Path], out: Path, models: list[str], k2: int, per
                  echo: Callable[[str], None] = print, methods: set[str] | None = None
                  ) -> TransferResults:
     """Complete every source's promising prompts ``k2`` times with every model condition
-    (the sources' own and ``models``), score them, write results.json and report.md."""
+    (the sources' own and ``models``), score them, write results.json, report.md and report.html."""
     if not folders:
         raise DatasetError("vulnbench invert transfer needs at least one attack folder")
     sources = load_sources(folders, per_cwe, echo, methods)
@@ -277,3 +277,6 @@ def _write(out: Path, results: TransferResults) -> None:
         tmp = out / f".{name}.tmp"
         tmp.write_text(text + "\n", encoding="utf-8")
         tmp.replace(out / name)
+    from vulnbench.report.html import write_folder_page  # the page reads results.json
+
+    write_folder_page(out)

@@ -143,7 +143,8 @@ def compare(
 ) -> None:
     """Run none / secure-instruction / cwe-aware / one-shot / retrieval (random, bm25, dense)
     on the same tasks and budget, and HumanEval under those that can prompt it; write one
-    table with intervals and paired differences to the baseline (DIR/comparison.md, .json)."""
+    table with intervals and paired differences to the baseline (DIR/comparison.md, .json,
+    report.html)."""
     from vulnbench.harden.experiment import DEFENCES, CompareOptions, run_comparison
 
     opts = CompareOptions(
@@ -159,4 +160,5 @@ def compare(
         backend=_backend(base_url, api_key_env, concurrency, timeout, max_retries))
     table = run_comparison(opts, echo=lambda msg: console.print(msg))
     typer.echo(table.read_text())
-    console.print(f"comparison in {table} and {table.with_suffix('.json')}")
+    console.print(f"comparison in {table}, {table.with_suffix('.json')} and "
+                  f"{table.parent / 'report.html'}")

@@ -210,7 +210,8 @@ def transfer(
     backend = _backend(base_url, api_key_env, concurrency, timeout, max_retries)
     run_transfer(list(folders), out, _split(model), k2, per_cwe, code_tokens, backend,
                  echo=lambda msg: console.print(msg), methods=set(_split(method)) or None)
-    console.print(f"results in {out}/results.json, report in {out}/report.md")
+    console.print(f"results in {out}/results.json, report in {out}/report.md and "
+                  f"{out}/report.html")
 
 
 @app.command()

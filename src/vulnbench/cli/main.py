@@ -202,7 +202,7 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
 
     del html
     if out.is_dir() and (page := write_folder_page(out)) is not None:
-        console.print(f"html report in {page} ({page.stat().st_size / 1024:.1f} KiB)")
+        console.print(f"html report in {page_size(page)}")
         return
     db = out / "run.sqlite"
     if not db.is_file():
@@ -227,8 +227,17 @@ def report(out: Annotated[Path, typer.Argument(help="an existing run directory")
 
         write_repair_outputs(out)
         console.print(f"repair figures in {out}/repair.json and {out}/repair.md")
-    page = out / "report.html"
-    console.print(f"html report in {page} ({page.stat().st_size / 1024:.1f} KiB)")
+    console.print(f"html report in {page_size(out / 'report.html')}")
+
+
+def page_size(page: Path) -> str:
+    """The page and the size it takes, with the sample files a large run keeps beside it."""
+    text = f"{page} ({page.stat().st_size / 1024:.1f} KiB"
+    assets = page.parent / "report_files"
+    if assets.is_dir():
+        size = sum(p.stat().st_size for p in assets.iterdir() if p.is_file())
+        text += f"; sample detail in {assets}, {size / 1024 / 1024:.1f} MiB"
+    return text + ")"
 
 
 @app.command()
