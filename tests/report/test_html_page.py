@@ -54,7 +54,7 @@ def _agreement(verdict: dict[str, object]) -> str:
         return "static only" if t is False else "static, no test verdict"
     if t:
         return "tests only" if s is False else "tests, no static verdict"
-    return "neither"
+    return "not flagged"
 
 
 @needs_bwrap
@@ -67,7 +67,7 @@ def test_agreement_counts_equal_the_samples_verdicts(folder: Path) -> None:
             expected.setdefault(row["condition"], Counter())[_agreement(row["verdict"])] += 1
     assert expected, "no assessed sample"
     names = ("both", "static only", "tests only", "static, no test verdict",
-             "tests, no static verdict", "neither")
+             "tests, no static verdict", "not flagged")
     for cond, counts in expected.items():
         for name in names:
             cell = AGREEMENT_CELL.format(name=name, cond=cond, count=counts[name])

@@ -22,7 +22,9 @@ COMPARE = frozenset({"compare"})
 CSS = """<style>
 .cmp-id{max-width:320px;overflow-wrap:anywhere;text-align:left}
 .cmp-lb td{white-space:nowrap}.cmp-lb td .ci{display:block}
-.cmp-lb .cmp-id{white-space:normal;min-width:180px}
+.cmp-lb .cmp-id{white-space:normal;min-width:120px;max-width:220px}
+.cmp-lb td:nth-child(-n+4),.cmp-lb th:nth-child(-n+4){text-align:left}
+.cmp-lb td:nth-child(4){white-space:normal}
 .cmp-m td{text-align:center;white-space:nowrap;min-width:52px}
 .cmp-m td:first-child{text-align:left;white-space:normal}
 td.d-better-sig{background:#9fd8a8}td.d-worse-sig{background:#f2a7a7}

@@ -160,7 +160,7 @@ def _counts(counter: dict[str, int]) -> str:
 
 
 AGREEMENT = ("both", "static only", "tests only", "static, no test verdict",
-             "tests, no static verdict", "neither")
+             "tests, no static verdict", "not flagged")
 
 
 def agreement_counts(data: ReportInput) -> dict[str, Counter[str]]:
@@ -182,7 +182,7 @@ def agreement_counts(data: ReportInput) -> dict[str, Counter[str]]:
             elif t:
                 counts["tests only" if s is False else "tests, no static verdict"] += 1
             else:
-                counts["neither"] += 1
+                counts["not flagged"] += 1
         out[condition] = counts
     return out
 
