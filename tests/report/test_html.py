@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import reference_bodies
-from vulnbench.models.base import BackendOptions
-from vulnbench.pipeline import RunOptions, run
+from tests.report.conftest import TASKS, XSS
 from vulnbench.pipeline.rescore import report
 from vulnbench.records import Sample
 from vulnbench.report.html import Section, page_for_run, render_page, sections, svg
@@ -28,28 +26,16 @@ from vulnbench.sandbox.backends import find_bwrap
 from vulnbench.store import RunStore
 
 needs_bwrap = pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
-TASKS = ["demo-cwe089-user-lookup", "demo-cwe022-read-upload", "demo-cwe095-calculator"]
-XSS = "<script>alert(1)</script>"
 METRIC = re.compile(r'<span data-metric="([^"]+)" data-condition="([^"]+)" '
                     r'data-view="([^"]+)"[^>]*>([^<]*)</span>')
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A MOCK run (sample 0 of each task its insecure reference, sample 1 its secure one),
-    at two temperatures; the SQL task's outputs end with a script tag in a comment."""
-    tmp = tmp_path_factory.mktemp("html")
-    bodies = reference_bodies(TASKS)
-    bodies[TASKS[0]] = [b + f"\n# {XSS}\n" for b in bodies[TASKS[0]]]
-    script = tmp / "mock_script.json"
-    script.write_text(json.dumps(bodies))
-    out = tmp / "r"
-    run(RunOptions(out=out, models=[f"mock:{script}"], temperatures=[0.0, 0.6], n=2,
-                   ks=[1, 2], task_ids=TASKS, progress=False, bootstrap_reps=200,
-                   backend=BackendOptions(), analyzers=["bandit"]),
-        echo=lambda _: None)
-    report(out, extra=["html"])
-    return out
+def folder(mock_report_run: Path) -> Path:
+    """The shared MOCK run (tests/report/conftest.py): written by run(), re-written by
+    report()."""
+    report(mock_report_run)
+    return mock_report_run
 
 
 class _Scripts(HTMLParser):

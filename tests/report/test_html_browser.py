@@ -13,9 +13,7 @@ from typing import Any
 import pytest
 
 from tests.browser_support import Opened, open_page
-from tests.conftest import reference_bodies
-from vulnbench.models.base import BackendOptions
-from vulnbench.pipeline import RunOptions, run
+from tests.report.conftest import TASKS
 from vulnbench.pipeline.rescore import report
 from vulnbench.records import Finding, Sample, Task, TestOutcome, Verdict
 from vulnbench.report.html import browser
@@ -24,23 +22,14 @@ from vulnbench.sandbox.backends import find_bwrap
 from vulnbench.store import RunStore
 
 needs_bwrap = pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
-TASKS = ["demo-cwe089-user-lookup", "demo-cwe022-read-upload", "demo-cwe095-calculator"]
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A MOCK run: sample 0 of each task its insecure reference, sample 1 its secure one, at
-    two temperatures (12 samples)."""
-    tmp = tmp_path_factory.mktemp("html-browser")
-    script = tmp / "mock_script.json"
-    script.write_text(json.dumps(reference_bodies(TASKS)))
-    out = tmp / "r"
-    run(RunOptions(out=out, models=[f"mock:{script}"], temperatures=[0.0, 0.6], n=2,
-                   ks=[1, 2], task_ids=TASKS, progress=False, bootstrap_reps=200,
-                   backend=BackendOptions(), analyzers=["bandit"]),
-        echo=lambda _: None)
-    report(out, extra=["html"])
-    return out
+def folder(mock_report_run: Path) -> Path:
+    """The shared MOCK run (tests/report/conftest.py): written by run(), re-written by
+    report()."""
+    report(mock_report_run)
+    return mock_report_run
 
 
 def _samples(folder: Path) -> list[dict[str, Any]]:
