@@ -6,6 +6,7 @@ verdict); a run above the inline limit reads each sample's detail from chunk fil
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -196,3 +197,21 @@ def test_why_sentences_and_the_task_prompt_fallback() -> None:
     row = browser.detail_row(sample, bad, None, task)
     assert row["prompt"] == "def f():\n" and row["prompt_stored"] is False
     assert browser.detail_row(sample, bad, "exact", task)["prompt"] == "exact"
+
+
+@needs_bwrap
+def test_report_fits_a_laptop_screen_and_prints(folder: Path, tmp_path: Path) -> None:
+    """No sideways scrolling of the page at 1366 px (wide charts scroll in their own box);
+    printed, the navigation and the browser's controls are hidden and every section is kept."""
+    with open_page(folder / "report.html", width=1366) as opened:
+        page = opened.page
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+        page.emulate_media(media="print")
+        assert not page.is_visible("nav") and not page.is_visible("#vb-filters")
+        assert page.is_visible("#headline") and page.is_visible("#spec")
+        pdf = tmp_path / "report.pdf"
+        page.pdf(path=str(pdf), format="A4")
+        assert opened.errors == []
+    data = pdf.read_bytes()
+    pages = re.findall(rb"/Type\s*/Page(?!s)", data)
+    assert data.startswith(b"%PDF") and len(pages) >= 2, len(pages)
