@@ -24,6 +24,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from vulnbench.errors import MissingDependencyError, UnknownNameError
 
@@ -102,6 +103,7 @@ def _load(language: str) -> None:
         from codebleu.utils import get_tree_sitter_language
     except ImportError:
         raise MissingDependencyError("CodeBLEU", "codebleu", "repair") from None
+    _stable_dataflow()
     try:
         get_tree_sitter_language(language)
     except (ImportError, TypeError, ValueError, AttributeError):
@@ -109,6 +111,29 @@ def _load(language: str) -> None:
         raise MissingDependencyError(
             f"CodeBLEU for {language}", f"{LANGUAGES[language]}<0.22", "repair"
         ) from None
+
+
+@functools.cache
+def _stable_dataflow() -> None:
+    """Make the data-flow match independent of Python's string hash seed.
+
+    The package merges each variable's parents with ``list(set(...))``, so their order (and
+    with it the var_N names its normalisation gives, and which flows match) changes from one
+    process to the next: the same pair scored 0.589 and 0.554 on data-flow under two seeds.
+    Each flow's parent names are put in sorted order before the package normalises them; a
+    flow's parents are a set, so this changes no meaning, only the arbitrary order.
+    """
+    import codebleu.dataflow_match as dataflow
+
+    original: Any = dataflow.normalize_dataflow
+    if getattr(original, "vulnbench_stable", False):
+        return
+
+    def normalize(flows: list[tuple[Any, ...]]) -> Any:
+        return original([(*f[:3], sorted(set(f[3])), *f[4:]) for f in flows])
+
+    normalize.vulnbench_stable = True  # type: ignore[attr-defined]
+    dataflow.normalize_dataflow = normalize
 
 
 @functools.lru_cache(maxsize=4096)
