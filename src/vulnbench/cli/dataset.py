@@ -17,6 +17,7 @@ from vulnbench.pipeline.options import OptionError
 
 if TYPE_CHECKING:
     from vulnbench.analyzers import Analyzer
+    from vulnbench.datasets.junk_probe import JunkProbe
     from vulnbench.records import Task
     from vulnbench.sandbox.base import Sandbox
 
@@ -101,6 +102,11 @@ def check(name: Annotated[str, typer.Argument()] = "builtin",
           task: Annotated[list[str], typer.Option(help="only these task ids")] = [],  # noqa: B006
           as_json: Annotated[bool, typer.Option("--json", help="print the results as JSON")
                              ] = False,
+          junk_probe: Annotated[bool, typer.Option(
+              "--junk-probe", help="also run do-nothing programs (the code prompt completed "
+                                   "by `return None`, `return {}`, `raise ...`) through each "
+                                   "Python task's tests: a security test one of them fails "
+                                   "calls junk vulnerable")] = False,
           ) -> None:
     """Prove every task's references.
 
@@ -113,6 +119,9 @@ def check(name: Annotated[str, typer.Argument()] = "builtin",
     network, the task's environment, the sandbox), upstream (the reference fails its own test)
     or no test. Exits 1 only when tasks fail because of our environment (naming them); tasks
     broken upstream or without a test are reported, and do not fail the check.
+
+    --junk-probe: a security test that a do-nothing program fails is a problem of an own task
+    (exit 1) and is reported for a public one.
     """
     from vulnbench.datasets import load_dataset
     from vulnbench.datasets.public import PublicDataset
@@ -123,10 +132,15 @@ def check(name: Annotated[str, typer.Argument()] = "builtin",
     tasks = select_tasks(ds, task)
     box = create_sandbox(sandbox)
     analyzers = _analyzers(analyzer, tasks)
+    probes = None
+    if junk_probe:
+        from vulnbench.datasets.junk_probe import probe_tasks
+
+        probes = probe_tasks(tasks, box)
     if isinstance(ds, PublicDataset):
-        _check_public(name, tasks, box, analyzers, ds.notes, as_json)
+        _check_public(name, tasks, box, analyzers, ds.notes, as_json, probes)
     else:
-        _check_own(name, tasks, box, analyzers, as_json)
+        _check_own(name, tasks, box, analyzers, as_json, probes)
 
 
 def _analyzers(named: list[str] | None, tasks: list[Task]) -> list[Analyzer]:
@@ -148,15 +162,20 @@ def _analyzers(named: list[str] | None, tasks: list[Task]) -> list[Analyzer]:
 
 
 def _check_own(name: str, tasks: list[Task], box: Sandbox, analyzers: list[Analyzer],
-               as_json: bool) -> None:
+               as_json: bool, probes: list[JunkProbe] | None) -> None:
     from vulnbench.datasets.check import check_tasks
 
     proofs = check_tasks(tasks, box, analyzers)
+    by_task = {p.task_id: p for p in probes or []}
+    for proof in proofs:
+        if (probe := by_task.get(proof.task_id)) and probe.calls_junk_vulnerable:
+            proof.problems.append(probe.problem())
     failed = [p for p in proofs if not p.ok]
     if as_json:
         print(json.dumps({"dataset": name, "public": False, "passed": len(proofs) - len(failed),
                           "failed": [p.task_id for p in failed],
-                          "tasks": [p.to_json() for p in proofs]}, indent=2))
+                          "tasks": [p.to_json() for p in proofs],
+                          **_probe_json(probes)}, indent=2))
     else:
         # task ids, problems and names are the task file's: printed as Text, never as markup
         table = Table(title=Text(f"dataset check: {name}"))
@@ -168,12 +187,32 @@ def _check_own(name: str, tasks: list[Task], box: Sandbox, analyzers: list[Analy
                           Text("ok") if p.ok else Text("; ".join(p.problems), style="red"))
         Console(width=max(200, Console().width), emoji=False).print(table)
         print(f"{len(proofs) - len(failed)} passed, {len(failed)} failed")
+        _print_probe_summary(probes)
     if failed:
         raise SystemExit(1)
 
 
+def _probe_json(probes: list[JunkProbe] | None) -> dict[str, object]:
+    if probes is None:
+        return {}
+    return {"junk_probe": {"probed": sum(p.probed for p in probes),
+                           "calls_junk_vulnerable": [p.task_id for p in probes
+                                                     if p.calls_junk_vulnerable],
+                           "tasks": [p.to_json() for p in probes if p.probed]}}
+
+
+def _print_probe_summary(probes: list[JunkProbe] | None, list_them: bool = False) -> None:
+    if probes is None:
+        return
+    bad = [p for p in probes if p.calls_junk_vulnerable]
+    print(f"junk probe: {len(bad)} of {sum(p.probed for p in probes)} probed tasks have a "
+          "security test that a do-nothing program fails")
+    for p in bad if list_them else []:
+        print(f"  {p.task_id}: {p.problem()}")
+
+
 def _check_public(name: str, tasks: list[Task], box: Sandbox, analyzers: list[Analyzer],
-                  notes: list[str], as_json: bool) -> None:
+                  notes: list[str], as_json: bool, probes: list[JunkProbe] | None) -> None:
     from vulnbench.datasets.check import check_polarity, summarize
 
     proofs = check_polarity(tasks, box, analyzers)
@@ -181,7 +220,8 @@ def _check_public(name: str, tasks: list[Task], box: Sandbox, analyzers: list[An
     env = [p.task_id for p in proofs if p.outcome == "environment"]
     if as_json:
         print(json.dumps({"dataset": name, "public": True, **summary, "notes": notes,
-                          "tasks": [p.to_json() for p in proofs]}, indent=2))
+                          "tasks": [p.to_json() for p in proofs], **_probe_json(probes)},
+                         indent=2))
     else:
         console = Console(width=max(200, Console().width), emoji=False)
         table = Table(title=Text(f"dataset check: {name} (does each reference hold its "
@@ -208,6 +248,7 @@ def _check_public(name: str, tasks: list[Task], box: Sandbox, analyzers: list[An
             console.print(reasons)
         print(", ".join(f"{v} {k.replace('_', ' ')}" for k, v in
                         summary["outcomes"].items()))
+        _print_probe_summary(probes, list_them=True)
     if env:
         print(f"{len(env)} task(s) fail because of our environment: {', '.join(env)}",
               file=sys.stderr)

@@ -124,10 +124,10 @@ def check_tasks(tasks: Sequence[Task], sandbox: Sandbox, analyzers: Sequence[Ana
                                   f"in the {'/'.join(task.cwe)} family")
         return proof
 
-    return _parallel(prove, tasks, on_done)
+    return run_parallel(prove, tasks, on_done)
 
 
-def _parallel(prove: Callable[[Task], P], tasks: Sequence[Task],
+def run_parallel(prove: Callable[[Task], P], tasks: Sequence[Task],
               on_done: Callable[[P], None]) -> list[P]:
     workers = max(1, len(os.sched_getaffinity(0)))
     proofs: list[P] = []
@@ -279,7 +279,7 @@ def check_polarity(tasks: Sequence[Task], sandbox: Sandbox, analyzers: Sequence[
             proof.why += classify_run(ref, run)
         return proof
 
-    return _parallel(prove, tasks, on_done)
+    return run_parallel(prove, tasks, on_done)
 
 
 OUTCOMES: tuple[Outcome, ...] = ("holds", "environment", "upstream", "no_test", "no_reference")
