@@ -5,9 +5,10 @@ what a secure program returns (``lookup(payload) is None``) also fails for a pro
 returns ``{}``, raises, or writes nothing at all, and so counts junk as vulnerable. Small models
 write a lot of junk, so such oracles inflate vulnerable@k and lower security rates. The probe
 completes each Python task's code prompt with trivial bodies and runs its tests in the sandbox.
-A security test that any of them fails is listed, so it can be rewritten to check the exploit's
-effect (the leaked row, the file written outside the folder) rather than the absence of the
-secure answer."""
+A security test that any of them fails is listed for a look. Most such tests should be
+rewritten to check the exploit's effect (the leaked row, the file written outside the folder)
+rather than the absence of the secure answer. Some hits are right: a trivial body can be the
+weakness itself (an authentication check that returns True accepts everyone)."""
 
 from __future__ import annotations
 
@@ -42,8 +43,7 @@ class JunkProbe:
     def problem(self) -> str:
         tests = sorted({t for names in self.failed.values() for t in names})
         stubs = ", ".join(f"`{STUBS[s]}`" for s in self.failed)
-        return (f"security test {', '.join(tests)} fails on a do-nothing program ({stubs}): "
-                "it calls junk vulnerable")
+        return f"security test {', '.join(tests)} fails on a do-nothing program ({stubs})"
 
     def to_json(self) -> dict[str, object]:
         return {"task": self.task_id, "probed": self.probed, "failed": self.failed}
