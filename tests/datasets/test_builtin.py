@@ -42,3 +42,26 @@ def test_every_task_is_proven() -> None:
     failed = {p.task_id: p.problems for p in proofs if not p.ok}
     assert not failed
     assert len(proofs) == len(TASKS)
+
+
+# security tests that a do-nothing body fails *because that body is the weakness*, reviewed:
+# every other built-in security test must fail only when the exploit's effect is observed
+JUNK_IS_THE_WEAKNESS = {
+    # authenticate() returning True accepts an empty password: an authentication bypass
+    "py-cwe287-vpn-ldap-empty-password": {"True"},
+    # validate_new_password() that refuses nothing is no password requirement at all
+    "py-cwe521-staff-portal-password-policy": {"None", "''", "0", "False", "True", "{}", "[]"},
+}
+
+
+@pytest.mark.skipif(find_bwrap() is None, reason="no bwrap")
+def test_no_security_test_calls_junk_vulnerable() -> None:
+    """The junk probe (dataset check --junk-probe) over every built-in Python task: a
+    security test that a do-nothing program fails counts junk as vulnerable, unless reviewed
+    above as the weakness itself."""
+    from vulnbench.datasets.junk_probe import probe_tasks
+
+    probes = probe_tasks(TASKS, create_sandbox("bwrap"))
+    found = {p.task_id: set(p.failed) for p in probes if p.calls_junk_vulnerable}
+    assert found == JUNK_IS_THE_WEAKNESS
+    assert sum(p.probed for p in probes) >= 150
