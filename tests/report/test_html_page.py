@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,8 +47,11 @@ def test_every_run_writes_report_html(folder: Path) -> None:
     assert 'id="agreement"' in page and 'id="browser"' in page
 
 
-def _agreement(verdict: dict[str, object]) -> str:
-    s, t = verdict["static_vulnerable"], verdict["test_vulnerable"]
+def _agreement(verdict: dict[str, Any]) -> str:
+    security = [t["status"] for t in verdict["tests"] if t["suite"] == "security"]
+    s = verdict["static_vulnerable"]
+    t = True if verdict["test_vulnerable"] else (
+        False if security and all(x == "passed" for x in security) else None)
     if s and t:
         return "both"
     if s:
@@ -132,3 +136,22 @@ def test_cli_report_on_an_empty_folder_says_what_is_missing(tmp_path: Path) -> N
     proc = subprocess.run([sys.executable, "-m", "vulnbench.cli.main", "report", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "holds no run store" in proc.stderr
+
+
+def test_an_errored_security_test_is_no_test_verdict() -> None:
+    """A security test that ended in an error (the program could not even be exploited) is
+    no decision, not "the tests said not vulnerable"."""
+    from vulnbench.records import TestOutcome, Verdict
+    from vulnbench.report.html.sections import security_tests_say
+
+    def verdict(*statuses: str, vulnerable: bool = False) -> Verdict:
+        tests = [TestOutcome(suite="security", name=f"t{i}", status=s)  # type: ignore[arg-type]
+                 for i, s in enumerate(statuses)]
+        return Verdict(key="k", status="assessed", test_vulnerable=vulnerable if tests else None,
+                       tests=tests)
+
+    assert security_tests_say(verdict("passed", "passed")) is False
+    assert security_tests_say(verdict("passed", "error")) is None
+    assert security_tests_say(verdict("timeout")) is None
+    assert security_tests_say(verdict()) is None
+    assert security_tests_say(verdict("failed", "error", vulnerable=True)) is True

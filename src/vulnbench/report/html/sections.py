@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from html import escape
 
 from vulnbench.conditions import strategy_name
+from vulnbench.records import Verdict
 from vulnbench.report.html import svg
 from vulnbench.report.html.browser import render_browser
 from vulnbench.report.html.page import PageInput, Section, sections
@@ -163,10 +164,20 @@ AGREEMENT = ("both", "static only", "tests only", "static, no test verdict",
              "tests, no static verdict", "not flagged")
 
 
+def security_tests_say(verdict: Verdict) -> bool | None:
+    """What the security tests decided: True (an exploit worked), False (every one passed),
+    None (no security test, or one ended without a decision: an error, a timeout)."""
+    if verdict.test_vulnerable:
+        return True
+    security = [t for t in verdict.tests if t.suite == "security"]
+    return False if security and all(t.status == "passed" for t in security) else None
+
+
 def agreement_counts(data: ReportInput) -> dict[str, Counter[str]]:
     """Per condition, the assessed samples by which verdict source called them vulnerable:
     both, one alone while the other said not vulnerable, one while the other could not
-    decide (no test for the CWE, or no analyzer covering it), or neither."""
+    decide (no test for the CWE or a test that ended in an error; no analyzer covering it),
+    or neither."""
     out: dict[str, Counter[str]] = {}
     for condition in sorted(data.conditions):
         counts: Counter[str] = Counter()
@@ -174,7 +185,7 @@ def agreement_counts(data: ReportInput) -> dict[str, Counter[str]]:
             verdict = data.store.get_verdict(sample.key) if sample.key in data.keys else None
             if verdict is None or sample.status != "ok":
                 continue
-            s, t = verdict.static_vulnerable, verdict.test_vulnerable
+            s, t = verdict.static_vulnerable, security_tests_say(verdict)
             if s and t:
                 counts["both"] += 1
             elif s:
@@ -195,7 +206,8 @@ def agreement(page: PageInput) -> str:
         f"{c[name]}</span>" for name in AGREEMENT] for cond, c in counts.items()]
     return ("<p>Assessed samples by the verdict sources that called them vulnerable. "
             "&quot;static only&quot;: an analyzer flagged it and the security tests passed; "
-            "&quot;no test verdict&quot;: the task has no test that could decide. Large "
+            "&quot;no test verdict&quot;: the task has no security test, or one ended without "
+            "a decision (an error: e.g. the program does not do what the exploit needs). Large "
             "one-source counts show where one check misses what the other sees.</p>"
             + table(["condition", "assessed", *AGREEMENT], rows))
 
