@@ -154,3 +154,19 @@ def test_list_shows_the_registries() -> None:
                         ("task-kinds", {"generate", "utility"})):
         result = runner.invoke(app, ["list", kind])
         assert result.exit_code == 0 and set(result.stdout.split()) >= names
+
+
+def test_samples_stream_with_their_verdicts_in_order(tmp_path: Path) -> None:
+    """One joined query gives a condition's samples in (task, index) order, each with its
+    verdict or None; other conditions' samples stay out."""
+    store = RunStore(tmp_path / "run.sqlite")
+    try:
+        store.put_samples([Sample(key=f"{c}-{t}-{i}", condition=c, task_id=t, sample_index=i,
+                                  raw="", code="", status="ok")
+                           for c in ("a", "b") for t in ("t2", "t1") for i in (1, 0)])
+        store.put_verdict(Verdict(key="a-t1-1", status="assessed", vulnerable=True), "fp")
+        got = [(s.key, v.vulnerable if v else None)
+               for s, v in store.iter_samples_with_verdicts("a")]
+    finally:
+        store.close()
+    assert got == [("a-t1-0", None), ("a-t1-1", True), ("a-t2-0", None), ("a-t2-1", None)]

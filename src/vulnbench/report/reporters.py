@@ -8,12 +8,13 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TextIO
 
+from vulnbench.records import Sample, Verdict
 from vulnbench.registry import Registry
 from vulnbench.results import Results
 from vulnbench.store import RunStore
@@ -28,6 +29,13 @@ class ReportInput:
     conditions: set[str]
     keys: set[str]  # the samples the results count
     folder: Path | None = None  # the run folder (report.html reads repair.json etc. there)
+
+    def counted(self) -> Iterator[tuple[Sample, Verdict | None]]:
+        """The samples the results count with their verdicts, conditions in name order."""
+        for condition in sorted(self.conditions):
+            for sample, verdict in self.store.iter_samples_with_verdicts(condition):
+                if sample.key in self.keys:
+                    yield sample, verdict
 
 
 @dataclass(frozen=True)
@@ -52,14 +60,10 @@ def _markdown(data: ReportInput, fh: TextIO) -> None:
 
 def _samples(data: ReportInput, fh: TextIO) -> None:
     """One line per sample: raw and processed code, status, repairs and its verdict."""
-    for condition in sorted(data.conditions):
-        for sample in data.store.iter_samples(condition):
-            if sample.key not in data.keys:
-                continue
-            verdict = data.store.get_verdict(sample.key)
-            row = sample.model_dump()
-            row["verdict"] = verdict.model_dump() if verdict else None
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    for sample, verdict in data.counted():
+        row = sample.model_dump()
+        row["verdict"] = verdict.model_dump() if verdict else None
+        fh.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 def _html(data: ReportInput, fh: TextIO) -> None:

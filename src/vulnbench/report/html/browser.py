@@ -158,18 +158,10 @@ def sample_pairs(data: ReportInput) -> list[tuple[dict[str, Any], dict[str, Any]
     cwes = {t.id: list(t.cwe) for t in tasks.values()}
     prompts = sample_prompts(data)
     models = {c.condition: c.model for c in data.results.conditions}
-    verdicts = {k: Verdict.model_validate_json(v)
-                for k, v in data.store.db.execute("SELECT key, data FROM verdicts")}
-    pairs = []
-    for condition in sorted(data.conditions):
-        for sample in data.store.iter_samples(condition):
-            if sample.key in data.keys:
-                verdict = verdicts.get(sample.key)
-                pairs.append((index_row(sample, verdict, cwes.get(sample.task_id, []),
-                                        models.get(condition, "")),
-                              detail_row(sample, verdict, prompts.get(sample.key),
-                                         tasks.get(sample.task_id))))
-    return pairs
+    return [(index_row(sample, verdict, cwes.get(sample.task_id, []),
+                       models.get(sample.condition, "")),
+             detail_row(sample, verdict, prompts.get(sample.key), tasks.get(sample.task_id)))
+            for sample, verdict in data.counted()]
 
 
 def sample_rows(data: ReportInput) -> list[dict[str, Any]]:

@@ -178,23 +178,20 @@ def agreement_counts(data: ReportInput) -> dict[str, Counter[str]]:
     both, one alone while the other said not vulnerable, one while the other could not
     decide (no test for the CWE or a test that ended in an error; no analyzer covering it),
     or neither."""
-    out: dict[str, Counter[str]] = {}
-    for condition in sorted(data.conditions):
-        counts: Counter[str] = Counter()
-        for sample in data.store.iter_samples(condition):
-            verdict = data.store.get_verdict(sample.key) if sample.key in data.keys else None
-            if verdict is None or sample.status != "ok":
-                continue
-            s, t = verdict.static_vulnerable, security_tests_say(verdict)
-            if s and t:
-                counts["both"] += 1
-            elif s:
-                counts["static only" if t is False else "static, no test verdict"] += 1
-            elif t:
-                counts["tests only" if s is False else "tests, no static verdict"] += 1
-            else:
-                counts["not flagged"] += 1
-        out[condition] = counts
+    out: dict[str, Counter[str]] = {c: Counter() for c in sorted(data.conditions)}
+    for sample, verdict in data.counted():
+        if verdict is None or sample.status != "ok":
+            continue
+        s, t = verdict.static_vulnerable, security_tests_say(verdict)
+        if s and t:
+            name = "both"
+        elif s:
+            name = "static only" if t is False else "static, no test verdict"
+        elif t:
+            name = "tests only" if s is False else "tests, no static verdict"
+        else:
+            name = "not flagged"
+        out[sample.condition][name] += 1
     return out
 
 

@@ -41,12 +41,17 @@ def bars(rows: Sequence[tuple[str, float | None, float | None, float | None]],
             body.append(f'<rect class="bar" x="{LABEL_W}" y="{y + 3}" '
                         f'width="{_x(value) - LABEL_W:.1f}" height="{ROW - 8}"/>')
         if low is not None and high is not None:
-            mid = y + ROW / 2 - 1
-            body.append(f'<path class="whisker" d="M{_x(low):.1f} {mid}H{_x(high):.1f}'
-                        f"M{_x(low):.1f} {mid - 5}v10M{_x(high):.1f} {mid - 5}v10\"/>")
+            body.append(_whisker(_x(low), _x(high), y))
         body.append(f'<text x="{LABEL_W + PLOT_W + 8}" y="{y + 14}">{_fmt(value)}</text>')
     body += _axis(20 + len(rows) * ROW)
     return _svg(LABEL_W + PLOT_W + 60, 40 + len(rows) * ROW, body, title)
+
+
+def _whisker(x_low: float, x_high: float, y: float) -> str:
+    """An interval drawn across the middle of the bar row at ``y``, with end ticks."""
+    mid = y + ROW / 2 - 1
+    return (f'<path class="whisker" d="M{x_low:.1f} {mid}H{x_high:.1f}'
+            f'M{x_low:.1f} {mid - 5}v10M{x_high:.1f} {mid - 5}v10"/>')
 
 
 def _axis(y: int) -> list[str]:
@@ -216,9 +221,7 @@ def diff_bars(rows: Sequence[tuple[str, float | None, float | None, float | None
             body.append(f'<rect x="{x0:.1f}" y="{y + 3}" width="{x1 - x0:.1f}" '
                         f'height="{ROW - 8}" fill="{fill}"/>')
         if low is not None and high is not None:
-            m = y + ROW / 2 - 1
-            body.append(f'<path class="whisker" d="M{px(low):.1f} {m}H{px(high):.1f}'
-                        f'M{px(low):.1f} {m - 5}v10M{px(high):.1f} {m - 5}v10"/>')
+            body.append(_whisker(px(low), px(high), y))
         text = "n/a" if value is None else f"{value:+.3f}" + ("" if significant else " n.s.")
         body.append(f'<text x="{LABEL_W + PLOT_W + 8}" y="{y + 14}">{text}</text>')
     bottom = 20 + len(rows) * ROW
